@@ -1,0 +1,415 @@
+import {
+  type AnyApi,
+  type Api,
+  CloseCode,
+  ErrorCode,
+  type IncomingMessage,
+  type NameOf,
+  type PayloadArgs,
+  type PayloadOf,
+  type ResultOf,
+  Session,
+  toVolleyError,
+  VolleyError,
+  wireErrorMessage,
+} from '@volley/protocol';
+import { EventEmitter } from 'eventemitter3';
+import { Backoff } from './backoff.js';
+import { clientDefaults, type ClientOptions, type WebSocketConstructor, type WebSocketLike } from './options.js';
+
+/*
+ * States:
+ *   disconnected --connect()--> connecting --handshake resolved--> connected
+ *   connecting   --socket or handshake failed--> disconnected (connect() rejects), or
+ *                                               reconnecting (when retrying after a drop)
+ *   connected    --socket dropped, reconnect on--> reconnecting --backoff elapsed--> connecting
+ *   connected    --socket dropped, reconnect off--> disconnected
+ *   any          --disconnect() or handshake rejected--> disconnected
+ */
+/** Lifecycle state of a {@link Client}. */
+export type ClientState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting';
+
+/**
+ * Names of the client's lifecycle events. They start with `_`, which application message names
+ * never do, so they can never clash with a message (line-socket's convention).
+ */
+export const ClientEvent = {
+  /** A socket is opening (first connect or a reconnection attempt). `()` */
+  CONNECTING: '_connecting',
+  /** The handshake succeeded. `(payload)` — what the server's `handshake.resolve()` sent. */
+  CONNECTED: '_connected',
+  /** The socket closed. `({ code, reason, willReconnect })` */
+  DISCONNECTED: '_disconnected',
+  /** A reconnection attempt is scheduled. `({ attempt, delay })` */
+  RECONNECTING: '_reconnecting',
+  /** A local error. `(error: VolleyError)` */
+  ERROR: '_error',
+  /** The state changed. `({ newState, oldState })` */
+  STATE_CHANGE: '_stateChange',
+} as const;
+
+/** How the client's connection ended. */
+export interface ClientDisconnectInfo {
+  code: number;
+  reason: string;
+  /** True when a reconnection will be attempted. */
+  willReconnect: boolean;
+}
+
+/** Listener signatures of the client's lifecycle events. */
+export interface ClientEvents {
+  _connecting: () => void;
+  _connected: (payload: unknown) => void;
+  _disconnected: (info: ClientDisconnectInfo) => void;
+  _reconnecting: (info: { attempt: number; delay: number }) => void;
+  _error: (error: VolleyError) => void;
+  _stateChange: (change: { newState: ClientState; oldState: ClientState }) => void;
+}
+
+/** A handler of server request or message `K`. */
+export type ClientMessageHandler<M extends Api['client'], K extends keyof M> = (
+  message: IncomingMessage<PayloadOf<M, K>, ResultOf<M, K>>,
+) => void;
+
+const OPEN = 1;
+
+/**
+ * A Volley client for browsers and Node. Connects, runs the handshake, sends awaited requests,
+ * answers the server's requests, pings, and reconnects with backoff after a drop.
+ *
+ * @example
+ * import { WebSocket } from 'ws'; // Node only; browsers have their own
+ * const client = new Client('ws://localhost:8080', { WebSocket, handshake: { payload: { token } } });
+ * const welcome = await client.connect();
+ * client.on('confirm', (message) => message.resolve(true));
+ * const three = await client.send('sum', { a: 1, b: 2 });
+ * await client.disconnect();
+ */
+export class Client<A extends Api = AnyApi> {
+  private readonly WebSocketClass: WebSocketConstructor;
+  private readonly handshakePayload: unknown;
+  private readonly handshakeTimeout: number;
+  private readonly reconnectEnabled: boolean;
+  private readonly pingInterval: number;
+  private readonly maxPayload: number;
+  private readonly backoff: Backoff;
+  private readonly events = new EventEmitter();
+  private readonly session: Session;
+  private socket: WebSocketLike | undefined;
+  private currentState: ClientState = 'disconnected';
+  private currentId: string | undefined;
+  private handshakeResult: unknown;
+  private connecting: Promise<unknown> | undefined;
+  private attempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private closeWaiters: (() => void)[] = [];
+  /** Set by disconnect() and by a rejected handshake: no reconnection until connect(). */
+  private stopped = true;
+
+  /** @throws TypeError for invalid options or when no WebSocket class is available. */
+  constructor(
+    /** Server URL, e.g. `ws://localhost:8080`. */
+    readonly url: string,
+    private readonly options: ClientOptions = {},
+  ) {
+    const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+    if (WebSocketClass === undefined) {
+      throw new TypeError('No WebSocket implementation: in Node, pass { WebSocket } imported from "ws"');
+    }
+    this.WebSocketClass = WebSocketClass;
+    if (typeof url !== 'string' || !/^wss?:\/\//i.test(url)) throw new TypeError(`The URL must start with ws:// or wss://, got ${String(url)}`);
+    this.handshakePayload = options.handshake?.payload;
+    this.handshakeTimeout = duration('handshake.timeout', options.handshake?.timeout ?? clientDefaults.handshakeTimeout);
+    const responseTimeout = duration('responseTimeout', options.responseTimeout ?? clientDefaults.responseTimeout);
+    this.pingInterval = duration('pingInterval', options.pingInterval ?? clientDefaults.pingInterval);
+    this.maxPayload = options.maxPayload ?? clientDefaults.maxPayload;
+    if (!(Number.isInteger(this.maxPayload) && this.maxPayload > 0)) throw new TypeError('Option "maxPayload" must be a positive integer');
+    this.reconnectEnabled = options.reconnect ?? clientDefaults.reconnect;
+    this.backoff = new Backoff(options.reconnectOptions);
+    this.session = new Session(
+      {
+        write: (frame) => this.write(frame),
+        dispatch: (message) => this.events.emit(message.name, message),
+        error: (error) => this.reportError(error),
+        pingFailed: (error) => {
+          this.reportError(error);
+          this.socket?.close(CloseCode.PING_FAILED, 'Ping failed');
+        },
+      },
+      { responseTimeout },
+    );
+  }
+
+  /** Connection id the server assigned (after the handshake). */
+  get id(): string | undefined {
+    return this.currentId;
+  }
+
+  /** Current lifecycle state. */
+  get state(): ClientState {
+    return this.currentState;
+  }
+
+  /**
+   * Opens the socket and runs the handshake; resolves with the server's handshake data.
+   * Rejects `HANDSHAKE_REJECTED` (the server's reason in `payload`; no reconnection follows) or
+   * `HANDSHAKE_ERROR` (socket failed, timeout, malformed answer). One attempt: automatic
+   * reconnection applies to connections that drop after succeeding.
+   */
+  connect(): Promise<unknown> {
+    if (this.currentState === 'connected') return Promise.resolve(this.handshakeResult);
+    if (this.connecting !== undefined) return this.connecting;
+    this.stopped = false;
+    this.clearReconnectTimer();
+    this.attempt = 0;
+    return this.open();
+  }
+
+  /**
+   * Closes the connection and stops reconnecting; resolves once the socket is closed. Pending
+   * requests reject with `DISCONNECTED`.
+   */
+  disconnect(code: number = CloseCode.NORMAL, reason = ''): Promise<void> {
+    this.stopped = true;
+    this.clearReconnectTimer();
+    const socket = this.socket;
+    if (socket === undefined) {
+      this.setState('disconnected');
+      return Promise.resolve();
+    }
+    const closed = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
+    this.session.open = false;
+    socket.close(code, reason);
+    return closed;
+  }
+
+  /** Subscribes to a lifecycle event (see {@link ClientEvent}). */
+  on<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): this;
+  /**
+   * Handles the server's message `name`. A request must be answered with `message.resolve()` or
+   * `message.reject()`; a handler that throws rejects it; without a handler it is answered with
+   * `NO_HANDLER`. Handlers persist across reconnections.
+   */
+  on<K extends NameOf<A['client']>>(name: K, handler: ClientMessageHandler<A['client'], K>): this;
+  on(name: string, listener: (...args: any[]) => void): this {
+    this.events.on(name, listener);
+    return this;
+  }
+
+  /** Like {@link on}, for one event only. */
+  once<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): this;
+  once<K extends NameOf<A['client']>>(name: K, handler: ClientMessageHandler<A['client'], K>): this;
+  once(name: string, listener: (...args: any[]) => void): this {
+    this.events.once(name, listener);
+    return this;
+  }
+
+  /** Removes a listener, or every listener of `name` when none is given. */
+  off(name: string, listener?: (...args: any[]) => void): this {
+    this.events.off(name, listener);
+    return this;
+  }
+
+  /**
+   * Sends a request and resolves with the server's answer. Rejects `DISCONNECTED` (not
+   * connected, or the socket dropped while waiting), `MESSAGE_TIMEOUT`, `MESSAGE_REJECTED` (the
+   * server's error in `payload`), `NO_HANDLER`… see `MESSAGE_REJECTED`, `INVALID_JSON`,
+   * `INVALID_NAME`.
+   * @param timeout ms; default `responseTimeout`; 0 waits forever.
+   */
+  send<K extends NameOf<A['server']>>(
+    name: K,
+    ...args: [...PayloadArgs<A['server'], K>, timeout?: number]
+  ): Promise<ResultOf<A['server'], K>> {
+    return this.session.request(name, args[0], args[1] as number | undefined) as Promise<ResultOf<A['server'], K>>;
+  }
+
+  /** Sends a fire-and-forget message. Resolves once written; rejects `DISCONNECTED`, `INVALID_JSON`, `INVALID_NAME`. */
+  sendWithoutResponse<K extends NameOf<A['server']>>(name: K, ...args: PayloadArgs<A['server'], K>): Promise<void> {
+    try {
+      this.session.notify(name, args[0]);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Pings the server; without a pong within `responseTimeout` the socket closes (4201) and this rejects `PING_ERROR`. */
+  ping(): Promise<void> {
+    return this.session.ping();
+  }
+
+  /** Number of requests sent and still awaiting an answer. */
+  get pendingRequests(): number {
+    return this.session.pendingCount;
+  }
+
+  private open(): Promise<unknown> {
+    this.setState('connecting');
+    this.events.emit(ClientEvent.CONNECTING);
+    const attempt = new Promise<unknown>((resolve, reject) => {
+      let socket: WebSocketLike;
+      try {
+        socket = new this.WebSocketClass(this.url, this.options.protocols);
+      } catch (error) {
+        reject(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `Cannot open a socket: ${(error as Error).message}`, { cause: error }));
+        return;
+      }
+      this.socket = socket;
+      let settled = false;
+      const fail = (error: VolleyError): void => {
+        if (settled) return;
+        settled = true;
+        reject(error);
+      };
+      socket.onopen = () => {
+        this.session
+          .handshake(this.handshakePayload, this.handshakeTimeout, (result) => this.accept(result))
+          .then(
+            (result) => {
+              settled = true;
+              resolve((result as { payload: unknown }).payload);
+            },
+            (error: unknown) => {
+              const failure = handshakeFailure(error);
+              if (failure.code === ErrorCode.HANDSHAKE_REJECTED) this.stopped = true;
+              // The server closes a rejected socket itself (4203); any other failure is ours to close.
+              if (failure.code !== ErrorCode.HANDSHAKE_REJECTED && socket.readyState === OPEN) {
+                socket.close(CloseCode.HANDSHAKE_FAILED, 'Handshake failed');
+              }
+              fail(failure);
+            },
+          );
+      };
+      socket.onmessage = (event) => this.receive(event.data);
+      socket.onerror = () => {
+        // Browsers give no detail; the close event that follows does the cleanup.
+        if (this.currentState === 'connected') this.reportError(new VolleyError(ErrorCode.WEBSOCKET_ERROR, 'WebSocket error'));
+      };
+      socket.onclose = (event) => {
+        fail(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `The socket closed during the handshake (${event.code}${event.reason ? `: ${event.reason}` : ''})`));
+        this.closed(socket, event.code, event.reason);
+      };
+    });
+    this.connecting = attempt;
+    const clear = (): void => {
+      if (this.connecting === attempt) this.connecting = undefined;
+    };
+    attempt.then(clear, clear);
+    return attempt;
+  }
+
+  /** Runs synchronously on the handshake answer, before any later frame is routed. */
+  private accept(result: unknown): void {
+    if (result === null || typeof result !== 'object' || typeof (result as { id?: unknown }).id !== 'string') {
+      throw new VolleyError(ErrorCode.HANDSHAKE_ERROR, 'Malformed handshake answer', { payload: result });
+    }
+    const answer = result as { payload?: unknown; id: string };
+    this.currentId = answer.id;
+    this.handshakeResult = answer.payload;
+    this.attempt = 0;
+    this.session.gated = false;
+    this.session.open = true;
+    this.setState('connected');
+    this.startPing();
+    this.events.emit(ClientEvent.CONNECTED, answer.payload);
+  }
+
+  private receive(data: unknown): void {
+    if (typeof data !== 'string') {
+      this.reportError(new VolleyError(ErrorCode.INVALID_FRAME, 'Binary frames are not part of the protocol'));
+      return;
+    }
+    if (data.length > this.maxPayload) {
+      this.reportError(new VolleyError(ErrorCode.PAYLOAD_TOO_LARGE, `A frame of ${data.length} characters exceeded maxPayload (${this.maxPayload})`));
+      this.socket?.close(CloseCode.MESSAGE_TOO_BIG, 'Frame too large');
+      return;
+    }
+    this.session.receive(data);
+  }
+
+  private write(frame: string): void {
+    const socket = this.socket;
+    if (socket === undefined || socket.readyState !== OPEN) throw new VolleyError(ErrorCode.DISCONNECTED, 'The socket is not open');
+    socket.send(frame);
+  }
+
+  private closed(socket: WebSocketLike, code: number, reason: string): void {
+    if (socket !== this.socket) return;
+    socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+    this.socket = undefined;
+    this.stopPing();
+    this.session.gated = true;
+    this.session.close(`the connection closed (${code})`);
+    if (code === CloseCode.HANDSHAKE_REJECTED) this.stopped = true;
+    const wasConnected = this.currentState === 'connected';
+    const retrying = this.currentState === 'connecting' && this.attempt > 0;
+    const willReconnect = this.reconnectEnabled && !this.stopped && (wasConnected || retrying) && this.attempt < this.backoff.maxAttempts;
+    this.events.emit(ClientEvent.DISCONNECTED, { code, reason, willReconnect });
+    if (willReconnect) this.scheduleReconnect();
+    else {
+      this.stopped = true;
+      this.setState('disconnected');
+    }
+    const waiters = this.closeWaiters;
+    this.closeWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private scheduleReconnect(): void {
+    this.attempt += 1;
+    const delay = this.backoff.delay(this.attempt);
+    this.setState('reconnecting');
+    this.events.emit(ClientEvent.RECONNECTING, { attempt: this.attempt, delay });
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      // Failures surface through the close event, which schedules the next attempt.
+      this.open().catch((error: unknown) => {
+        if ((error as VolleyError).code === ErrorCode.HANDSHAKE_REJECTED) this.reportError(error as VolleyError);
+      });
+    }, delay);
+  }
+
+  private clearReconnectTimer(): void {
+    if (this.reconnectTimer !== undefined) clearTimeout(this.reconnectTimer);
+    this.reconnectTimer = undefined;
+  }
+
+  private startPing(): void {
+    this.stopPing();
+    if (this.pingInterval > 0) this.pingTimer = setInterval(() => this.session.tick(), this.pingInterval);
+  }
+
+  private stopPing(): void {
+    if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
+    this.pingTimer = undefined;
+  }
+
+  private reportError(error: VolleyError): void {
+    this.events.emit(ClientEvent.ERROR, error);
+  }
+
+  private setState(next: ClientState): void {
+    const oldState = this.currentState;
+    if (oldState === next) return;
+    this.currentState = next;
+    this.events.emit(ClientEvent.STATE_CHANGE, { newState: next, oldState });
+  }
+}
+
+function handshakeFailure(error: unknown): VolleyError {
+  const failure = toVolleyError(error, ErrorCode.HANDSHAKE_ERROR);
+  if (failure.code === ErrorCode.MESSAGE_REJECTED) {
+    return new VolleyError(ErrorCode.HANDSHAKE_REJECTED, `Handshake rejected: ${wireErrorMessage(failure.payload)}`, { payload: failure.payload, cause: failure });
+  }
+  if (failure.code === ErrorCode.HANDSHAKE_ERROR) return failure;
+  return new VolleyError(ErrorCode.HANDSHAKE_ERROR, `Handshake failed: ${failure.message}`, { cause: failure });
+}
+
+function duration(name: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`Option "${name}" must be a non-negative number of milliseconds, got ${String(value)}`);
+  }
+  return value;
+}

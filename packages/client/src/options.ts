@@ -1,0 +1,50 @@
+import type { BackoffOptions } from './backoff.js';
+
+/** The part of the WebSocket API the client uses: the browser's, or `ws` in Node. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  // Handler parameters are `any` so that both the DOM's and ws's event types fit without a cast.
+  /* eslint-disable @typescript-eslint/no-explicit-any */
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: any) => void) | null;
+  onclose: ((event: any) => void) | null;
+  onerror: ((event: any) => void) | null;
+  /* eslint-enable @typescript-eslint/no-explicit-any */
+}
+
+/** A WebSocket constructor: `globalThis.WebSocket` in browsers, `ws`'s `WebSocket` in Node. */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+
+/** Options of {@link Client}; durations in milliseconds, names as in line-socket. */
+export interface ClientOptions {
+  /**
+   * The WebSocket class. Browsers have one; Node 20 has none, so pass `ws`'s:
+   * `import { WebSocket } from 'ws'`. @default globalThis.WebSocket
+   */
+  WebSocket?: WebSocketConstructor;
+  /** The handshake: `payload` is sent to the server's handshake listener; `timeout` bounds the wait. @default { payload: undefined, timeout: 30000 } */
+  handshake?: { payload?: unknown; timeout?: number };
+  /** Default timeout of `send()` and of pings; 0 for none. @default 10000 */
+  responseTimeout?: number;
+  /** Quiet period after which the server is pinged; 0 disables pings. @default 20000 */
+  pingInterval?: number;
+  /** Reconnect when an established connection drops (never after a rejected handshake or `disconnect()`). @default true */
+  reconnect?: boolean;
+  /** Backoff of reconnection attempts. @default { initialDelay: 1000, multiplier: 1.5, maxDelay: 30000, jitter: 0.5, maxAttempts: Infinity } */
+  reconnectOptions?: BackoffOptions;
+  /** Largest inbound frame in characters; a larger one closes the socket with 1009. @default 1048576 */
+  maxPayload?: number;
+  /** WebSocket subprotocols to offer. @default undefined */
+  protocols?: string | string[];
+}
+
+/** Defaults of {@link ClientOptions}. */
+export const clientDefaults = {
+  handshakeTimeout: 30_000,
+  responseTimeout: 10_000,
+  pingInterval: 20_000,
+  reconnect: true,
+  maxPayload: 1024 * 1024,
+} as const;

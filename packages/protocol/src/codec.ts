@@ -1,0 +1,119 @@
+import { ErrorCode } from './codes.js';
+import { type Frame, isFrame, PONG, ReservedName, salvageId } from './frame.js';
+import { serializeError, VolleyError } from './volley-error.js';
+
+/**
+ * The codec: the only code that builds or reads the `{n,p,i,e}` envelope. Frames are built by
+ * string concatenation rather than by `JSON.stringify` of a temporary object: one allocation
+ * less per frame, and the payload is the only part that needs a general serialiser.
+ */
+
+/** Checks a parsed value; returns true when it is a well-formed {@link Frame}. */
+export type FrameValidator = (value: unknown) => value is Frame;
+
+// Encoded names are cached: applications use a handful of names, each sent many times.
+const nameCache = new Map<string, string>();
+const NAME_CACHE_LIMIT = 1024;
+
+function encodeName(name: string): string {
+  let encoded = nameCache.get(name);
+  if (encoded === undefined) {
+    encoded = JSON.stringify(name);
+    if (nameCache.size < NAME_CACHE_LIMIT) nameCache.set(name, encoded);
+  }
+  return encoded;
+}
+
+/** Serialises a payload; `undefined` when the payload is absent. Throws `INVALID_JSON`. */
+function encodePayload(payload: unknown): string | undefined {
+  if (payload === undefined) return undefined;
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(payload);
+  } catch (cause) {
+    throw new VolleyError(ErrorCode.INVALID_JSON, `Payload cannot be serialised: ${(cause as Error).message}`, { cause });
+  }
+  return json;
+}
+
+function build(nameJson: string, payloadJson: string | undefined, idJson: string | undefined, errorJson?: string): string {
+  let out = '{"n":' + nameJson;
+  if (payloadJson !== undefined) out += ',"p":' + payloadJson;
+  if (idJson !== undefined) out += ',"i":' + idJson;
+  if (errorJson !== undefined) out += ',"e":' + errorJson;
+  return out + '}';
+}
+
+/**
+ * Encodes an application message or request. With `id` the peer must answer.
+ * @throws VolleyError `INVALID_JSON` when the payload cannot be serialised.
+ * @example encodeMessage('sum', { a: 1, b: 2 }, '7') // '{"n":"sum","p":{"a":1,"b":2},"i":"7"}'
+ */
+export function encodeMessage(name: string, payload?: unknown, id?: string): string {
+  return build(encodeName(name), encodePayload(payload), id === undefined ? undefined : JSON.stringify(id));
+}
+
+/** Encodes a successful response to request `id`. @throws VolleyError `INVALID_JSON`. */
+export function encodeResult(id: string, payload?: unknown): string {
+  return build('"_r"', encodePayload(payload), JSON.stringify(id));
+}
+
+/** Encodes a rejection of request `id`; `reason` is serialised with {@link serializeError}. */
+export function encodeError(id: string, reason: unknown): string {
+  let errorJson: string;
+  try {
+    errorJson = JSON.stringify(serializeError(reason));
+  } catch {
+    // An error with an unserialisable property still has to reach the peer.
+    errorJson = JSON.stringify(serializeError(reason instanceof Error ? new Error(reason.message) : String(reason)));
+  }
+  return build('"_r"', undefined, JSON.stringify(id), errorJson);
+}
+
+/** Encodes the handshake request. */
+export function encodeHandshake(id: string, payload?: unknown): string {
+  return build('"_h"', encodePayload(payload), JSON.stringify(id));
+}
+
+/** Encodes a ping. */
+export function encodePing(id: string): string {
+  return build('"_p"', undefined, JSON.stringify(id));
+}
+
+/** Encodes the answer to a ping. */
+export function encodePong(id: string): string {
+  return encodeResult(id, PONG);
+}
+
+/** Result of {@link decodeFrame}: a frame, or an error with the id to answer if one was usable. */
+export type DecodeResult =
+  | { ok: true; frame: Frame }
+  | { ok: false; error: VolleyError; id: string | undefined; name: string | undefined };
+
+/**
+ * Parses and validates one text frame. Never throws: bad input comes back as `ok: false` with an
+ * `INVALID_JSON` or `INVALID_FRAME` error, and the request id if one can be salvaged so that the
+ * caller can answer it.
+ */
+export function decodeFrame(text: string, validate: FrameValidator = isFrame): DecodeResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    return { ok: false, error: new VolleyError(ErrorCode.INVALID_JSON, 'Frame is not valid JSON', { cause }), id: undefined, name: undefined };
+  }
+  if (!validate(value)) {
+    const name = value !== null && typeof value === 'object' ? (value as { n?: unknown }).n : undefined;
+    return {
+      ok: false,
+      error: new VolleyError(ErrorCode.INVALID_FRAME, 'Frame is not a valid envelope', { payload: text.length > 256 ? text.slice(0, 256) : text }),
+      id: salvageId(value),
+      name: typeof name === 'string' ? name : undefined,
+    };
+  }
+  // `e: null` is how line-socket says "no error".
+  if (value.e === null) value.e = undefined;
+  return { ok: true, frame: value };
+}
+
+export { ReservedName };

@@ -1,0 +1,277 @@
+import {
+  decodeFrame,
+  encodeError,
+  encodeHandshake,
+  encodeMessage,
+  encodePing,
+  encodePong,
+  encodeResult,
+  type FrameValidator,
+} from './codec.js';
+import { ErrorCode } from './codes.js';
+import { type Frame, isApplicationName, isFrame, ReservedName } from './frame.js';
+import { IncomingMessage } from './incoming-message.js';
+import { PendingRequests } from './pending-requests.js';
+import { toVolleyError, VolleyError } from './volley-error.js';
+
+/** What a {@link Session} needs from the connection that owns it. */
+export interface SessionHost {
+  /** Writes one encoded frame to the socket. Only called while the socket is open. */
+  write(frame: string): void;
+  /**
+   * Hands an application message to the user's handlers; returns false when nobody handles
+   * `message.name` (a request is then answered with `NO_HANDLER`).
+   */
+  dispatch(message: IncomingMessage): boolean;
+  /** A `_h` frame arrived (server side). Without this hook `_h` is an unknown reserved name. */
+  handshake?(message: IncomingMessage): void;
+  /** A local error: bad frame received, answer that could not be sent, throwing handler. */
+  error(error: VolleyError): void;
+  /** A ping got no answer in time; the host closes with 4201. */
+  pingFailed(error: VolleyError): void;
+}
+
+/** Options of {@link Session}. */
+export interface SessionOptions {
+  /** Default timeout of requests, in ms; 0 for none. */
+  responseTimeout: number;
+  /** Validator of inbound frames. @default isFrame */
+  validate?: FrameValidator;
+}
+
+/**
+ * One side of a Volley conversation over one socket, shared by the server's connections and the
+ * client: it routes inbound frames (responses to pending requests, pings, application messages),
+ * sends requests and answers, and enforces the handshake gate. It knows nothing of sockets; its
+ * host writes frames and owns the lifecycle.
+ */
+export class Session {
+  /** True while application traffic may be sent (socket open and handshake done). */
+  open = false;
+  /** True until the handshake completes: application frames are refused. */
+  gated = true;
+  private readonly pending = new PendingRequests();
+  private readonly validate: FrameValidator;
+  private seq = 0;
+  private receivedSinceTick = false;
+  private pinging = false;
+
+  constructor(
+    private readonly host: SessionHost,
+    private readonly options: SessionOptions,
+  ) {
+    this.validate = options.validate ?? isFrame;
+  }
+
+  /** Requests awaiting an answer. */
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  /** Handles one inbound text frame. Never throws. */
+  receive(text: string): void {
+    this.receivedSinceTick = true;
+    const decoded = decodeFrame(text, this.validate);
+    if (!decoded.ok) {
+      this.host.error(decoded.error);
+      // Never answer a response, or two peers could bounce errors forever.
+      if (decoded.id !== undefined && decoded.name !== ReservedName.RESPONSE) {
+        this.writeSafely(encodeError(decoded.id, decoded.error));
+      }
+      return;
+    }
+    const frame = decoded.frame;
+    const name = frame.n;
+    if (name.charCodeAt(0) === 95 /* '_' */) {
+      this.receiveReserved(frame);
+      return;
+    }
+    if (this.gated) {
+      const error = new VolleyError(ErrorCode.HANDSHAKE_PENDING, `"${name}" arrived before the handshake completed`);
+      this.host.error(error);
+      if (frame.i !== undefined) this.writeSafely(encodeError(frame.i, error));
+      return;
+    }
+    const message = new IncomingMessage(this, name, frame.p, frame.i);
+    let handled: boolean;
+    try {
+      handled = this.host.dispatch(message);
+    } catch (thrown) {
+      const error = toVolleyError(thrown);
+      this.host.error(error);
+      if (message.id !== undefined && !message.responded) this.respond(message, false, thrown);
+      return;
+    }
+    if (!handled && message.id !== undefined && !message.responded) {
+      this.respond(message, false, new VolleyError(ErrorCode.NO_HANDLER, `No handler for "${name}"`));
+    }
+  }
+
+  private receiveReserved(frame: Frame): void {
+    switch (frame.n) {
+      case ReservedName.RESPONSE:
+        this.pending.settle(frame);
+        return;
+      case ReservedName.PING:
+        if (frame.i !== undefined) this.writeSafely(encodePong(frame.i));
+        return;
+      case ReservedName.HANDSHAKE:
+        if (this.host.handshake !== undefined && frame.i !== undefined) {
+          this.host.handshake(new IncomingMessage(this, frame.n, frame.p, frame.i));
+          return;
+        }
+        break;
+    }
+    const error = new VolleyError(ErrorCode.INVALID_FRAME, `Unknown reserved name "${frame.n}"`);
+    this.host.error(error);
+    if (frame.i !== undefined) this.writeSafely(encodeError(frame.i, error));
+  }
+
+  /**
+   * Sends a request and resolves with the peer's answer.
+   * Rejects `INVALID_NAME`, `INVALID_JSON`, `DISCONNECTED`, `MESSAGE_TIMEOUT`, `MESSAGE_REJECTED`.
+   * @param timeout ms; `undefined` for the default, 0 for none.
+   */
+  request(name: string, payload?: unknown, timeout?: number): Promise<unknown> {
+    if (!isApplicationName(name)) return Promise.reject(invalidName(name));
+    if (!this.open) return Promise.reject(notOpen(name));
+    return this.call(name, (id) => encodeMessage(name, payload, id), timeout);
+  }
+
+  /**
+   * Sends the handshake request (client side), bypassing the open/gate checks. `accept` runs
+   * synchronously when the answer arrives, before any later frame of the same read is routed, so
+   * that it can open the gate for requests the server sends right after; if it throws, the
+   * promise rejects with what it threw.
+   */
+  handshake(payload: unknown, timeout: number, accept: (result: unknown) => void): Promise<unknown> {
+    return this.call(ReservedName.HANDSHAKE, (id) => encodeHandshake(id, payload), timeout, accept);
+  }
+
+  /**
+   * Sends a fire-and-forget message.
+   * @throws VolleyError `INVALID_NAME`, `INVALID_JSON`, `DISCONNECTED`.
+   */
+  notify(name: string, payload?: unknown): void {
+    if (!isApplicationName(name)) throw invalidName(name);
+    if (!this.open) throw notOpen(name);
+    this.host.write(encodeMessage(name, payload));
+  }
+
+  /**
+   * Pings the peer. Resolves on pong; on timeout rejects `PING_ERROR` and tells the host, which
+   * closes the connection (4201).
+   */
+  ping(timeout?: number): Promise<void> {
+    if (!this.open) return Promise.reject(notOpen(ReservedName.PING));
+    this.pinging = true;
+    return this.call(ReservedName.PING, encodePing, timeout).then(
+      () => {
+        this.pinging = false;
+      },
+      (error: VolleyError) => {
+        this.pinging = false;
+        if (error.code !== ErrorCode.MESSAGE_TIMEOUT) throw error;
+        const pingError = new VolleyError(ErrorCode.PING_ERROR, 'Ping got no answer in time', { cause: error });
+        this.host.pingFailed(pingError);
+        throw pingError;
+      },
+    );
+  }
+
+  /**
+   * Called by the host once per ping interval: pings when nothing was received since the last
+   * tick. Received traffic only sets a flag, so it postpones pings at no cost per frame.
+   */
+  tick(): void {
+    if (this.receivedSinceTick || this.pinging || !this.open) {
+      this.receivedSinceTick = false;
+      return;
+    }
+    // Errors are reported through host.pingFailed; nothing awaits this promise.
+    this.ping().catch(() => undefined);
+  }
+
+  /** Writes the answer to `message`; see {@link IncomingMessage.resolve}. */
+  respond(message: IncomingMessage, ok: boolean, value: unknown): boolean {
+    if (message.id === undefined) {
+      this.host.error(new VolleyError(ErrorCode.NOT_A_REQUEST, `"${message.name}" is fire-and-forget and cannot be answered`));
+      return false;
+    }
+    if (message.responded) {
+      this.host.error(new VolleyError(ErrorCode.ALREADY_RESPONDED, `"${message.name}" was already answered`));
+      return false;
+    }
+    let frame: string;
+    try {
+      frame = ok ? encodeResult(message.id, value) : encodeError(message.id, value);
+    } catch (error) {
+      // The result cannot be serialised: the peer still gets an answer, as an error.
+      const local = toVolleyError(error, ErrorCode.INVALID_JSON);
+      this.host.error(local);
+      frame = encodeError(message.id, local);
+    }
+    message.responded = true;
+    return this.writeSafely(frame, message.name);
+  }
+
+  /** Rejects every pending request with `DISCONNECTED`; call when the socket closes. */
+  close(reason = 'Connection closed'): void {
+    this.open = false;
+    this.pinging = false;
+    this.pending.rejectAll((name) => new VolleyError(ErrorCode.DISCONNECTED, `"${name}" failed: ${reason}`));
+  }
+
+  private call(
+    name: string,
+    encode: (id: string) => string,
+    timeout: number | undefined,
+    accept?: (result: unknown) => void,
+  ): Promise<unknown> {
+    const id = (++this.seq).toString(36);
+    let frame: string;
+    try {
+      frame = encode(id);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return new Promise((resolve, reject) => {
+      const settle =
+        accept === undefined
+          ? resolve
+          : (result: unknown) => {
+              try {
+                accept(result);
+                resolve(result);
+              } catch (error) {
+                reject(error);
+              }
+            };
+      this.pending.add(id, name, timeout ?? this.options.responseTimeout, settle, reject);
+      try {
+        this.host.write(frame);
+      } catch (error) {
+        this.pending.reject(id, toVolleyError(error, ErrorCode.WEBSOCKET_ERROR));
+      }
+    });
+  }
+
+  private writeSafely(frame: string, name?: string): boolean {
+    try {
+      this.host.write(frame);
+      return true;
+    } catch (cause) {
+      const what = name === undefined ? 'A frame' : `The answer to "${name}"`;
+      this.host.error(new VolleyError(ErrorCode.MESSAGE_NOT_RESPONDED, `${what} could not be sent`, { cause }));
+      return false;
+    }
+  }
+}
+
+function invalidName(name: unknown): VolleyError {
+  return new VolleyError(ErrorCode.INVALID_NAME, `Invalid message name ${JSON.stringify(name)}: names are non-empty and never start with "_"`);
+}
+
+function notOpen(name: string): VolleyError {
+  return new VolleyError(ErrorCode.DISCONNECTED, `Cannot send "${name}": not connected`);
+}

@@ -1,0 +1,90 @@
+import type { Server as HttpServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import type { Adapter } from './rooms/adapter.js';
+
+/**
+ * Options of {@link Server}. Give exactly one of `port`, `server` or `noServer`.
+ * Names and defaults follow line-socket; durations are in milliseconds.
+ */
+export interface ServerOptions {
+  /** Port to listen on (own HTTP server); 0 picks a free port. */
+  port?: number;
+  /** Host to bind with `port`. @default undefined (all interfaces) */
+  host?: string;
+  /** An existing HTTP(S) server to attach to; Volley handles its `upgrade` events. */
+  server?: HttpServer | HttpsServer;
+  /** No server at all: call {@link Server.handleUpgrade} from your framework's upgrade hook. @default false */
+  noServer?: boolean;
+  /** Only upgrades to this path are accepted; others get 404. @default undefined (any path) */
+  path?: string;
+  /** Time a client has to complete the handshake before the socket closes with 4202. @default 60000 */
+  handshakeTimeout?: number;
+  /** Default timeout of `connection.send()` and of pings; 0 for none. @default 10000 */
+  responseTimeout?: number;
+  /** Quiet period after which a connection is pinged; 0 disables pings. @default 15000 */
+  pingInterval?: number;
+  /** Largest inbound frame in bytes; over it the socket closes with 1009 and an error is reported. @default 1048576 */
+  maxPayload?: number;
+  /**
+   * Browser origins allowed to connect: a list of exact origins or a predicate. Upgrades from
+   * other origins get HTTP 403. Requests without an `Origin` header (non-browser clients) are
+   * allowed. @default undefined (every origin)
+   */
+  allowedOrigins?: readonly string[] | ((origin: string) => boolean);
+  /** Time a closing socket has to finish the close handshake before it is destroyed. @default 5000 */
+  closeTimeout?: number;
+  /** Room membership and broadcast across nodes. @default new InMemoryAdapter() */
+  adapter?: Adapter;
+  /** Hold each socket's writes until the end of the event-loop turn and send them in one system call. @default true */
+  batchWrites?: boolean;
+}
+
+/** Defaults of {@link ServerOptions}. */
+export const serverDefaults = {
+  handshakeTimeout: 60_000,
+  responseTimeout: 10_000,
+  pingInterval: 15_000,
+  maxPayload: 1024 * 1024,
+  closeTimeout: 5_000,
+  batchWrites: true,
+} as const;
+
+/** Options after defaults are merged. */
+export type ResolvedServerOptions = Omit<ServerOptions, keyof typeof serverDefaults> &
+  Required<Pick<ServerOptions, keyof typeof serverDefaults>>;
+
+/** Merges defaults once and throws a `TypeError` for invalid options. */
+export function resolveServerOptions(options: ServerOptions): ResolvedServerOptions {
+  const resolved = { ...serverDefaults, ...stripUndefined(options) } as ResolvedServerOptions;
+  const modes = [resolved.port !== undefined, resolved.server !== undefined, resolved.noServer === true].filter(Boolean).length;
+  if (modes !== 1) throw new TypeError('Give exactly one of the options "port", "server" and "noServer"');
+  if (resolved.port !== undefined && !(Number.isInteger(resolved.port) && resolved.port >= 0 && resolved.port <= 65535)) {
+    throw new TypeError(`Option "port" must be an integer in 0..65535, got ${String(resolved.port)}`);
+  }
+  for (const key of ['handshakeTimeout', 'responseTimeout', 'pingInterval', 'closeTimeout'] as const) {
+    assertDuration(key, resolved[key]);
+  }
+  if (!(Number.isInteger(resolved.maxPayload) && resolved.maxPayload > 0)) {
+    throw new TypeError(`Option "maxPayload" must be a positive integer, got ${String(resolved.maxPayload)}`);
+  }
+  const origins = resolved.allowedOrigins;
+  if (origins !== undefined && typeof origins !== 'function' && !Array.isArray(origins)) {
+    throw new TypeError('Option "allowedOrigins" must be an array of origins or a function');
+  }
+  return resolved;
+}
+
+/** Throws unless `value` is a finite, non-negative number of milliseconds. */
+export function assertDuration(name: string, value: unknown): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`Option "${name}" must be a non-negative number of milliseconds, got ${String(value)}`);
+  }
+}
+
+function stripUndefined<T extends object>(options: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const key of Object.keys(options) as (keyof T)[]) {
+    if (options[key] !== undefined) out[key] = options[key];
+  }
+  return out;
+}

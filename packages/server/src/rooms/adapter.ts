@@ -1,0 +1,56 @@
+/**
+ * The cluster seam: room membership and broadcast. The server never reads room state itself; it
+ * asks its adapter. Every operation may be asynchronous so that an implementation can keep state
+ * elsewhere (Redis) and span several nodes. A broadcast arrives already encoded: the adapter
+ * fans out the same bytes to every member.
+ */
+
+/** A local connection as the adapter sees it. */
+export interface AdapterMember {
+  /** Connection id, unique across the cluster. */
+  readonly id: string;
+  /** Writes an already encoded frame to this connection's socket; a closed one ignores it. */
+  deliver(frame: Uint8Array | string): void;
+}
+
+/** What the server lends its adapter. */
+export interface AdapterNode {
+  /** Every connected (handshake done) connection of this node. */
+  connections(): Iterable<AdapterMember>;
+  /** The local connected connection with this id, if any. */
+  connection(id: string): AdapterMember | undefined;
+}
+
+/** Which members a broadcast reaches. */
+export interface BroadcastTarget {
+  /** Only members of this room; every connected connection when absent. */
+  room?: string;
+  /** Id of a connection to leave out (typically the sender). */
+  except?: string;
+}
+
+/**
+ * Room membership and broadcast. Contract (run against every implementation by the adapter
+ * contract suite): joining twice is a no-op; a room with no members does not exist; `leaveAll`
+ * removes a member from every room; `broadcast` delivers each frame at most once per member.
+ */
+export interface Adapter {
+  /** Called once by `server.start()`, before any other method. */
+  attach(node: AdapterNode): void | Promise<void>;
+  /** Adds a local member to a room, creating the room. */
+  join(member: AdapterMember, room: string): void | Promise<void>;
+  /** Removes a local member from a room; the room vanishes when empty. */
+  leave(member: AdapterMember, room: string): void | Promise<void>;
+  /** Removes a local member from every room (the connection closed). */
+  leaveAll(member: AdapterMember): void | Promise<void>;
+  /** Rooms a member is in. */
+  roomsOf(member: AdapterMember): string[] | Promise<string[]>;
+  /** Ids of the members of a room, across the cluster. */
+  members(room: string): string[] | Promise<string[]>;
+  /** Names of the rooms that have members. */
+  rooms(): string[] | Promise<string[]>;
+  /** Delivers one encoded frame to every targeted member. */
+  broadcast(frame: Uint8Array | string, target: BroadcastTarget): void | Promise<void>;
+  /** Called by `server.stop()`. */
+  close(): void | Promise<void>;
+}

@@ -1,0 +1,385 @@
+import type { IncomingMessage as HttpRequest } from 'node:http';
+import {
+  type AnyApi,
+  type Api,
+  ErrorCode,
+  type IncomingMessage,
+  type NameOf,
+  type PayloadArgs,
+  type PayloadOf,
+  type ResultOf,
+  Session,
+  type FrameValidator,
+  VolleyError,
+} from '@volley/protocol';
+import { EventEmitter } from 'eventemitter3';
+import type { WebSocket } from 'ws';
+import { Handshake, type HandshakeOwner } from './handshake.js';
+import type { AdapterMember } from './rooms/adapter.js';
+import type { WriteBatcher } from './write-batcher.js';
+
+/*
+ * States:
+ *   awaiting-handshake --handshake resolved--> connected
+ *   awaiting-handshake --socket closed (rejected, timeout, peer left)--> disconnected
+ *   connected          --socket closed--> disconnected
+ */
+/** Lifecycle state of a {@link ServerConnection}. */
+export type ConnectionState = 'awaiting-handshake' | 'connected' | 'disconnected';
+
+/**
+ * Names of a connection's lifecycle events. They start with `_`, which application message
+ * names never do, so they can never clash with a message (line-socket's convention).
+ */
+export const ConnectionEvent = {
+  /** A local error: bad frame, throwing handler, unanswerable response, socket error. `(error: VolleyError)` */
+  ERROR: '_error',
+  /** The socket closed. `({ code, reason })` */
+  DISCONNECTED: '_disconnected',
+  /** The state changed. `({ newState, oldState })` */
+  STATE_CHANGE: '_stateChange',
+} as const;
+
+/** How a connection ended. */
+export interface DisconnectInfo {
+  /** WebSocket close code (see `CloseCode`). */
+  code: number;
+  /** Close reason, possibly empty. */
+  reason: string;
+}
+
+/** Listener signatures of the lifecycle events. */
+export interface ConnectionEvents {
+  _error: (error: VolleyError) => void;
+  _disconnected: (info: DisconnectInfo) => void;
+  _stateChange: (change: { newState: ConnectionState; oldState: ConnectionState }) => void;
+}
+
+/** A handler of application message `K`. */
+export type MessageHandler<M extends Api['server'], K extends keyof M> = (
+  message: IncomingMessage<PayloadOf<M, K>, ResultOf<M, K>>,
+) => void;
+
+/** A connection of any API, where the API type does not matter. @internal */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyConnection = ServerConnection<any>;
+
+/** What a connection needs from its server. @internal */
+export interface ConnectionContext {
+  readonly responseTimeout: number;
+  readonly handshakeTimeout: number;
+  readonly closeTimeout: number;
+  readonly validate: FrameValidator;
+  readonly batcher: WriteBatcher | undefined;
+  beginHandshake(connection: AnyConnection, handshake: Handshake, request: HttpRequest | undefined): void;
+  connected(connection: AnyConnection): void;
+  renamed(connection: AnyConnection, oldId: string): void;
+  hasId(id: string): boolean;
+  closed(connection: AnyConnection, info: DisconnectInfo): void;
+  joinRoom(connection: AnyConnection, room: string): Promise<void>;
+  leaveRoom(connection: AnyConnection, room: string): Promise<void>;
+  roomsOf(connection: AnyConnection): Promise<string[]>;
+}
+
+interface RawSocket {
+  cork(): void;
+  uncork(): void;
+  writableCorked: number;
+}
+
+const OPEN = 1;
+const TEXT = { binary: false } as const;
+
+/**
+ * One client's connection on the server. Created by the server for each socket; emitted with
+ * `handshake` and `connection`. Not constructed by users.
+ *
+ * @example
+ * server.on('connection', (connection) => {
+ *   connection.on('sum', (message) => message.resolve(message.payload.a + message.payload.b));
+ *   connection.on(ConnectionEvent.DISCONNECTED, ({ code }) => console.log('gone', code));
+ *   const ok = await connection.send('confirm', { q: 'ok?' }, 5000);
+ * });
+ */
+export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, HandshakeOwner {
+  private currentId: string;
+  private currentState: ConnectionState = 'awaiting-handshake';
+  private readonly session: Session;
+  private readonly events = new EventEmitter();
+  private handshake: Handshake | undefined;
+  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
+  private closing: Promise<void> | undefined;
+  private resolveClosed: (() => void) | undefined;
+  private upgradeRequest: HttpRequest | undefined;
+  private readonly raw: RawSocket | undefined;
+  /** Remote IP address of the socket, if known. */
+  readonly remoteAddress: string | undefined;
+
+  /** @internal Created by the server. */
+  constructor(
+    private readonly context: ConnectionContext,
+    private readonly socket: WebSocket,
+    id: string,
+    request?: HttpRequest,
+  ) {
+    this.currentId = id;
+    this.upgradeRequest = request;
+    this.remoteAddress = request?.socket.remoteAddress;
+    const raw = (socket as unknown as { _socket?: RawSocket })._socket;
+    this.raw = context.batcher !== undefined && raw !== undefined && typeof raw.cork === 'function' ? raw : undefined;
+    this.session = new Session(
+      {
+        write: (frame) => this.write(frame),
+        dispatch: (message) => this.events.emit(message.name, message),
+        handshake: (message) => this.receiveHandshake(message),
+        error: (error) => this.reportError(error),
+        pingFailed: (error) => {
+          this.reportError(error);
+          void this.close(4201, 'Ping failed');
+        },
+      },
+      { responseTimeout: context.responseTimeout, validate: context.validate },
+    );
+    socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
+    socket.on('close', (code, reason) => this.closed(code, reason.toString()));
+    socket.on('error', (error) => this.socketError(error));
+    if (context.handshakeTimeout > 0) {
+      this.handshakeTimer = setTimeout(() => {
+        this.handshakeTimer = undefined;
+        if (this.currentState === 'awaiting-handshake') void this.close(4202, 'Handshake timeout');
+      }, context.handshakeTimeout);
+    }
+  }
+
+  /** Connection id: random until {@link setId} changes it during the handshake. */
+  get id(): string {
+    return this.currentId;
+  }
+
+  /** Current lifecycle state. */
+  get state(): ConnectionState {
+    return this.currentState;
+  }
+
+  /**
+   * Gives the connection your own id (a user id, say). Only during the handshake.
+   * @throws VolleyError `HANDSHAKE_ENDED` after the handshake; `ID_CONFLICT` when another
+   *   connection has this id.
+   */
+  setId(id: string): void {
+    if (typeof id !== 'string' || id.length === 0) throw new TypeError('A connection id must be a non-empty string');
+    if (this.currentState !== 'awaiting-handshake' || this.handshake?.ended === true) {
+      throw new VolleyError(ErrorCode.HANDSHAKE_ENDED, 'The id can only be set before the handshake is resolved');
+    }
+    if (id === this.currentId) return;
+    if (this.context.hasId(id)) throw new VolleyError(ErrorCode.ID_CONFLICT, `Another connection already has the id "${id}"`);
+    const oldId = this.currentId;
+    this.currentId = id;
+    this.context.renamed(this, oldId);
+  }
+
+  /** Subscribes to a lifecycle event (see {@link ConnectionEvent}). */
+  on<K extends keyof ConnectionEvents>(event: K, listener: ConnectionEvents[K]): this;
+  /**
+   * Handles application message `name`. A request must be answered with `message.resolve()` or
+   * `message.reject()`; a handler that throws rejects it. Without a handler, requests are
+   * answered with `NO_HANDLER` at once.
+   */
+  on<K extends NameOf<A['server']>>(name: K, handler: MessageHandler<A['server'], K>): this;
+  on(name: string, listener: (...args: any[]) => void): this {
+    this.events.on(name, listener);
+    return this;
+  }
+
+  /** Like {@link on}, for one event only. */
+  once<K extends keyof ConnectionEvents>(event: K, listener: ConnectionEvents[K]): this;
+  once<K extends NameOf<A['server']>>(name: K, handler: MessageHandler<A['server'], K>): this;
+  once(name: string, listener: (...args: any[]) => void): this {
+    this.events.once(name, listener);
+    return this;
+  }
+
+  /** Removes a listener, or every listener of `name` when none is given. */
+  off(name: string, listener?: (...args: any[]) => void): this {
+    this.events.off(name, listener);
+    return this;
+  }
+
+  /**
+   * Sends a request to the client and resolves with its answer.
+   * Rejects `DISCONNECTED` (not connected, or closed while waiting), `MESSAGE_TIMEOUT`,
+   * `MESSAGE_REJECTED` (client's error in `payload`), `INVALID_JSON`, `INVALID_NAME`.
+   * @param timeout ms; default `responseTimeout`; 0 waits forever.
+   */
+  send<K extends NameOf<A['client']>>(
+    name: K,
+    ...args: [...PayloadArgs<A['client'], K>, timeout?: number]
+  ): Promise<ResultOf<A['client'], K>> {
+    return this.session.request(name, args[0], args[1] as number | undefined) as Promise<ResultOf<A['client'], K>>;
+  }
+
+  /**
+   * Sends a fire-and-forget message. Resolves once written; rejects `DISCONNECTED`,
+   * `INVALID_JSON`, `INVALID_NAME`.
+   */
+  sendWithoutResponse<K extends NameOf<A['client']>>(name: K, ...args: PayloadArgs<A['client'], K>): Promise<void> {
+    try {
+      this.session.notify(name, args[0]);
+      return Promise.resolve();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Pings the client; if no pong comes within `responseTimeout`, closes with 4201 and rejects `PING_ERROR`. */
+  ping(): Promise<void> {
+    return this.session.ping();
+  }
+
+  /**
+   * Closes the connection and resolves once the socket is closed. Pending requests reject with
+   * `DISCONNECTED`. A peer that does not finish the close handshake within `closeTimeout` is cut.
+   * @param code close code. @default 1000
+   * @param delay ms to wait before closing. @default 0
+   */
+  close(code = 1000, reason = '', delay = 0): Promise<void> {
+    if (this.currentState === 'disconnected') return Promise.resolve();
+    if (this.closing !== undefined) return this.closing;
+    this.closing = new Promise<void>((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    const start = (): void => {
+      // Stop application sends at once; frames already written still flush before the close frame.
+      this.session.open = false;
+      if (this.socket.readyState === OPEN || this.socket.readyState === 0) {
+        this.context.batcher?.flushNow();
+        this.socket.close(code, reason);
+      }
+      const cut = setTimeout(() => this.socket.terminate(), this.context.closeTimeout);
+      cut.unref();
+    };
+    if (delay > 0) setTimeout(start, delay).unref();
+    else start();
+    return this.closing;
+  }
+
+  /** Joins a room (created on first join). Only once connected, else rejects `INVALID_STATE`. */
+  joinRoom(room: string): Promise<void> {
+    if (this.currentState !== 'connected') return Promise.reject(notConnected('join a room'));
+    return this.context.joinRoom(this, room);
+  }
+
+  /** Leaves a room; a room with no members vanishes. */
+  leaveRoom(room: string): Promise<void> {
+    if (this.currentState !== 'connected') return Promise.resolve();
+    return this.context.leaveRoom(this, room);
+  }
+
+  /** Names of the rooms this connection is in. */
+  getRooms(): Promise<string[]> {
+    if (this.currentState !== 'connected') return Promise.resolve([]);
+    return this.context.roomsOf(this);
+  }
+
+  /** Number of requests this side sent and still awaits. */
+  get pendingRequests(): number {
+    return this.session.pendingCount;
+  }
+
+  /** @internal Writes an encoded frame (broadcast path); ignored unless connected. */
+  deliver(frame: Uint8Array | string): void {
+    if (this.currentState === 'connected' && this.socket.readyState === OPEN) this.write(frame);
+  }
+
+  /** @internal Called by the server's ping timer once per interval. */
+  tick(): void {
+    this.session.tick();
+  }
+
+  /** @internal */
+  completeHandshake(handshake: Handshake, accepted: boolean, value: unknown): boolean {
+    if (handshake !== this.handshake || handshake.ended || this.currentState !== 'awaiting-handshake') {
+      this.reportError(new VolleyError(ErrorCode.HANDSHAKE_ENDED, 'The handshake was already answered or the socket is gone'));
+      return false;
+    }
+    this.upgradeRequest = undefined;
+    if (!accepted) {
+      handshake.message.reject(value);
+      void this.close(4203, 'Handshake rejected');
+      return true;
+    }
+    if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    // The answer goes out before the state changes so that the client sees it before any
+    // request the `connection` listeners send.
+    const sent = handshake.message.resolve({ payload: value, id: this.currentId });
+    if (!sent || this.socket.readyState !== OPEN) return false;
+    this.session.gated = false;
+    this.session.open = true;
+    this.setState('connected');
+    this.context.connected(this);
+    return true;
+  }
+
+  private receiveHandshake(message: IncomingMessage): void {
+    if (this.currentState !== 'awaiting-handshake' || this.handshake !== undefined) {
+      message.reject(new VolleyError(ErrorCode.HANDSHAKE_ENDED, 'The handshake already took place'));
+      return;
+    }
+    this.handshake = new Handshake(this, message);
+    this.context.beginHandshake(this, this.handshake, this.upgradeRequest);
+  }
+
+  private receive(data: Buffer, isBinary: boolean): void {
+    if (isBinary) {
+      this.reportError(new VolleyError(ErrorCode.INVALID_FRAME, 'Binary frames are not part of the protocol'));
+      return;
+    }
+    this.session.receive(data.toString());
+  }
+
+  private write(frame: Uint8Array | string): void {
+    const socket = this.socket;
+    if (socket.readyState !== OPEN) throw new VolleyError(ErrorCode.DISCONNECTED, 'The socket is not open');
+    const raw = this.raw;
+    if (raw !== undefined && raw.writableCorked === 0) this.context.batcher!.hold(raw);
+    socket.send(frame, TEXT);
+  }
+
+  private socketError(error: Error & { code?: string }): void {
+    if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
+      this.reportError(new VolleyError(ErrorCode.PAYLOAD_TOO_LARGE, `A frame exceeded maxPayload: ${error.message}`, { cause: error }));
+    } else {
+      this.reportError(new VolleyError(ErrorCode.WEBSOCKET_ERROR, error.message, { cause: error }));
+    }
+  }
+
+  private closed(code: number, reason: string): void {
+    if (this.currentState === 'disconnected') return;
+    if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = undefined;
+    this.upgradeRequest = undefined;
+    this.setState('disconnected');
+    this.session.close(`the connection closed (${code})`);
+    const info = { code, reason };
+    this.context.closed(this, info);
+    this.events.emit(ConnectionEvent.DISCONNECTED, info);
+    this.resolveClosed?.();
+    this.closing ??= Promise.resolve();
+  }
+
+  private reportError(error: VolleyError): void {
+    this.events.emit(ConnectionEvent.ERROR, error);
+  }
+
+  private setState(next: ConnectionState): void {
+    const oldState = this.currentState;
+    if (oldState === next) return;
+    this.currentState = next;
+    this.events.emit(ConnectionEvent.STATE_CHANGE, { newState: next, oldState });
+  }
+}
+
+function notConnected(what: string): VolleyError {
+  return new VolleyError(ErrorCode.INVALID_STATE, `Cannot ${what} before the handshake completes or after the connection closed`);
+}

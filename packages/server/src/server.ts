@@ -1,0 +1,330 @@
+import { createServer, type IncomingMessage as HttpRequest, type Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type AnyApi, type Api, encodeMessage, ErrorCode, isApplicationName, VolleyError } from '@volley/protocol';
+import { createFrameValidator } from '@volley/protocol/validation';
+import { EventEmitter } from 'eventemitter3';
+import { v4 as uuid } from 'uuid';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { Handshake } from './handshake.js';
+import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
+import type { Adapter, AdapterMember } from './rooms/adapter.js';
+import { InMemoryAdapter } from './rooms/in-memory-adapter.js';
+import { Room, type RoomHost } from './rooms/room.js';
+import { type AnyConnection, type ConnectionContext, type DisconnectInfo, ServerConnection } from './server-connection.js';
+import { WriteBatcher } from './write-batcher.js';
+
+/*
+ * States:
+ *   idle --start()--> started --stop()--> stopping --all sockets closed--> stopped
+ *   stopped --start()--> started (a server can be restarted)
+ */
+/** Lifecycle state of a {@link Server}. */
+export type ServerState = 'idle' | 'started' | 'stopping' | 'stopped';
+
+/** Events of {@link Server}. */
+export interface ServerEvents<A extends Api = AnyApi> {
+  /**
+   * A client sent its handshake. Call `handshake.resolve(data)` or `handshake.reject(reason)`,
+   * optionally `connection.setId(id)` first. Without a listener every handshake resolves.
+   * `request` is the HTTP upgrade request (headers, cookies), only available here.
+   */
+  handshake: [connection: ServerConnection<A>, handshake: Handshake, request: HttpRequest | undefined];
+  /** A connection completed its handshake. */
+  connection: [connection: ServerConnection<A>];
+  /** A connected connection closed. */
+  disconnected: [connection: ServerConnection<A>, info: DisconnectInfo];
+  /** A server-level error: the HTTP server failed, an adapter call failed, a handshake listener threw. */
+  error: [error: VolleyError];
+}
+
+/** Options of {@link Server.broadcast}. */
+export interface BroadcastOptions {
+  /** A connection (or its id) to leave out. */
+  except?: { id: string } | string;
+}
+
+/**
+ * A Volley server: accepts WebSocket clients, runs their handshake, and lets both sides send
+ * awaited requests. Listens on its own port, attaches to an `http.Server`, or takes upgrades from
+ * any framework (`noServer` + {@link handleUpgrade}).
+ *
+ * @example
+ * const server = new Server({ port: 8080 });
+ * server.on('handshake', (connection, handshake) => {
+ *   const user = users.byToken(handshake.payload?.token);
+ *   if (!user) return handshake.reject(new Error('invalid token'));
+ *   connection.setId(user.id);
+ *   handshake.resolve({ name: user.name });
+ * });
+ * server.on('connection', (connection) => {
+ *   connection.on('sum', (message) => message.resolve(message.payload.a + message.payload.b));
+ * });
+ * await server.start();
+ */
+export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>> implements RoomHost {
+  private readonly options: ResolvedServerOptions;
+  private readonly wss: WebSocketServer;
+  private readonly adapter: Adapter;
+  private readonly context: ConnectionContext;
+  /** Every open socket's connection, by id (awaiting handshake or connected). */
+  private readonly byId = new Map<string, ServerConnection<A>>();
+  /** Connected connections, in the order they connected. */
+  private readonly connected = new Set<ServerConnection<A>>();
+  private httpServer: HttpServer | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private currentState: ServerState = 'idle';
+  private stopping: Promise<void> | undefined;
+  private readonly onUpgrade = (request: HttpRequest, socket: Duplex, head: Buffer): void =>
+    this.handleUpgrade(request, socket, head);
+
+  /** @throws TypeError for invalid options. */
+  constructor(options: ServerOptions) {
+    super();
+    this.options = resolveServerOptions(options);
+    this.adapter = this.options.adapter ?? new InMemoryAdapter();
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.options.maxPayload,
+      perMessageDeflate: false,
+      clientTracking: false,
+    });
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const server = this as Server<any>;
+    this.context = {
+      responseTimeout: this.options.responseTimeout,
+      handshakeTimeout: this.options.handshakeTimeout,
+      closeTimeout: this.options.closeTimeout,
+      validate: createFrameValidator(),
+      batcher: this.options.batchWrites ? new WriteBatcher() : undefined,
+      beginHandshake: (connection, handshake, request) => server.beginHandshake(connection, handshake, request),
+      connected: (connection) => {
+        server.connected.add(connection);
+        server.emit('connection', connection);
+      },
+      renamed: (connection, oldId) => {
+        server.byId.delete(oldId);
+        server.byId.set(connection.id, connection);
+      },
+      hasId: (id) => server.byId.has(id),
+      closed: (connection, info) => server.connectionClosed(connection, info),
+      joinRoom: (connection, room) => server.adapterCall(() => server.adapter.join(connection, room)),
+      leaveRoom: (connection, room) => server.adapterCall(() => server.adapter.leave(connection, room)),
+      roomsOf: (connection) => server.adapterCall(() => server.adapter.roomsOf(connection)),
+    };
+  }
+
+  /** Current lifecycle state. */
+  get state(): ServerState {
+    return this.currentState;
+  }
+
+  /** The port listened on (own server or attached one), once started. */
+  get port(): number | undefined {
+    const address = (this.httpServer ?? this.options.server)?.address();
+    return address !== null && typeof address === 'object' ? address.port : undefined;
+  }
+
+  /**
+   * Starts accepting connections: listens on `port`, or hooks the given server's upgrades.
+   * Resolves once listening. Rejects if the port cannot be bound.
+   */
+  async start(): Promise<void> {
+    if (this.currentState === 'started') return;
+    if (this.currentState === 'stopping') await this.stopping;
+    await this.adapter.attach({
+      connections: () => this.connected as Iterable<AdapterMember>,
+      connection: (id) => {
+        const connection = this.byId.get(id);
+        return connection !== undefined && connection.state === 'connected' ? connection : undefined;
+      },
+    });
+    if (this.options.port !== undefined) {
+      const http = createServer((_request, response) => {
+        response.writeHead(426, { 'Content-Type': 'text/plain' }).end('Upgrade Required');
+      });
+      http.on('upgrade', this.onUpgrade);
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(this.options.port, this.options.host, () => {
+          http.off('error', reject);
+          resolve();
+        });
+      });
+      http.on('error', (error) => this.emit('error', new VolleyError(ErrorCode.INTERNAL_ERROR, error.message, { cause: error })));
+      this.httpServer = http;
+    } else if (this.options.server !== undefined) {
+      this.options.server.on('upgrade', this.onUpgrade);
+    }
+    if (this.options.pingInterval > 0) {
+      this.pingTimer = setInterval(() => {
+        for (const connection of this.connected) connection.tick();
+      }, this.options.pingInterval);
+      this.pingTimer.unref();
+    }
+    this.currentState = 'started';
+  }
+
+  /**
+   * Stops: refuses new sockets, closes every connection (1001) and resolves once all are closed
+   * and the own HTTP server (if any) is closed. Pending requests reject with `DISCONNECTED`.
+   */
+  stop(): Promise<void> {
+    if (this.currentState === 'stopping') return this.stopping!;
+    if (this.currentState !== 'started') return Promise.resolve();
+    this.currentState = 'stopping';
+    this.stopping = (async () => {
+      if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
+      this.pingTimer = undefined;
+      this.options.server?.off('upgrade', this.onUpgrade);
+      const http = this.httpServer;
+      const httpClosed = http === undefined ? Promise.resolve() : new Promise<void>((resolve) => http.close(() => resolve()));
+      await Promise.all([...this.byId.values()].map((connection) => connection.close(1001, 'Server stopping')));
+      http?.closeAllConnections();
+      await httpClosed;
+      this.httpServer = undefined;
+      await this.adapter.close();
+      this.currentState = 'stopped';
+    })();
+    return this.stopping;
+  }
+
+  /**
+   * Takes an HTTP upgrade from any framework (use with `noServer: true`, or let Volley hook it).
+   * Applies the path and origin checks, then runs the WebSocket handshake.
+   *
+   * @example
+   * const server = new Server({ noServer: true });
+   * await server.start();
+   * httpServer.on('upgrade', (req, socket, head) => {
+   *   if (req.url === '/ws') server.handleUpgrade(req, socket, head);
+   * });
+   */
+  handleUpgrade(request: HttpRequest, socket: Duplex, head: Buffer): void {
+    if (this.currentState !== 'started') return refuse(socket, 503, 'Service Unavailable');
+    const path = this.options.path;
+    if (path !== undefined && (request.url ?? '/').split('?', 1)[0] !== path) {
+      // An attached server may have other upgrade handlers for other paths: leave it to them.
+      if (this.options.server !== undefined) return;
+      return refuse(socket, 404, 'Not Found');
+    }
+    const origin = request.headers.origin;
+    if (origin !== undefined && !this.originAllowed(origin)) return refuse(socket, 403, 'Forbidden');
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
+  }
+
+  /** Every open connection: connected ones and those still in their handshake. */
+  getConnections(): ServerConnection<A>[] {
+    return [...this.byId.values()];
+  }
+
+  /** The open connection with this id, if any. */
+  getConnectionById(id: string): ServerConnection<A> | undefined {
+    return this.byId.get(id);
+  }
+
+  /**
+   * Sends a fire-and-forget message to every connected client (through the adapter, so to every
+   * node), encoded once. Rejects `INVALID_NAME` / `INVALID_JSON`.
+   */
+  broadcast(name: string, payload?: unknown, options: BroadcastOptions = {}): Promise<void> {
+    const except = options.except;
+    return this.broadcastTo(undefined, name, payload, typeof except === 'string' ? except : except?.id);
+  }
+
+  /** A handle on room `name` (it need not exist yet). */
+  getRoom(name: string): Room {
+    return new Room(this, name);
+  }
+
+  /** Names of the rooms that have members. */
+  getRooms(): Promise<string[]> {
+    return this.adapterCall(() => this.adapter.rooms());
+  }
+
+  /** Rooms a connection is in. */
+  getRoomsOf(connection: ServerConnection<A>): Promise<string[]> {
+    return connection.getRooms();
+  }
+
+  /** @internal Encodes once and hands the bytes to the adapter. */
+  broadcastTo(room: string | undefined, name: string, payload: unknown, except: string | undefined): Promise<void> {
+    if (!isApplicationName(name)) {
+      return Promise.reject(new VolleyError(ErrorCode.INVALID_NAME, `Invalid message name ${JSON.stringify(name)}`));
+    }
+    let frame: Buffer;
+    try {
+      frame = Buffer.from(encodeMessage(name, payload));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.adapterCall(() => this.adapter.broadcast(frame, { room, except }));
+  }
+
+  /** @internal */
+  roomMembers(room: string): Promise<string[]> {
+    return this.adapterCall(() => this.adapter.members(room));
+  }
+
+  private accept(ws: WebSocket, request: HttpRequest): void {
+    let id = uuid();
+    while (this.byId.has(id)) id = uuid();
+    const connection = new ServerConnection<A>(this.context, ws, id, request);
+    this.byId.set(id, connection);
+  }
+
+  private beginHandshake(connection: AnyConnection, handshake: Handshake, request: HttpRequest | undefined): void {
+    if (this.listenerCount('handshake') === 0) {
+      handshake.resolve();
+      return;
+    }
+    try {
+      this.emit('handshake', connection as ServerConnection<A>, handshake, request);
+    } catch (thrown) {
+      const error = thrown instanceof VolleyError ? thrown : new VolleyError(ErrorCode.INTERNAL_ERROR, `The handshake listener threw: ${String((thrown as Error)?.message ?? thrown)}`, { cause: thrown });
+      this.emit('error', error);
+      if (!handshake.ended) handshake.reject(thrown);
+    }
+  }
+
+  private connectionClosed(connection: AnyConnection, info: DisconnectInfo): void {
+    const typed = connection as ServerConnection<A>;
+    if (this.byId.get(connection.id) === typed) this.byId.delete(connection.id);
+    if (this.connected.delete(typed)) {
+      void this.adapterCall(() => this.adapter.leaveAll(connection)).catch(() => undefined);
+      this.emit('disconnected', typed, info);
+    }
+  }
+
+  private originAllowed(origin: string): boolean {
+    const allowed = this.options.allowedOrigins;
+    if (allowed === undefined) return true;
+    return typeof allowed === 'function' ? allowed(origin) : allowed.includes(origin);
+  }
+
+  /** Runs an adapter operation as a promise; failures are also reported as server errors. */
+  private adapterCall<T>(operation: () => T | Promise<T>): Promise<T> {
+    let result: T | Promise<T>;
+    try {
+      result = operation();
+    } catch (error) {
+      return Promise.reject(this.adapterError(error));
+    }
+    if (result instanceof Promise) return result.catch((error: unknown) => Promise.reject(this.adapterError(error)));
+    return Promise.resolve(result);
+  }
+
+  private adapterError(error: unknown): VolleyError {
+    const wrapped = error instanceof VolleyError ? error : new VolleyError(ErrorCode.INTERNAL_ERROR, `Adapter failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    this.emit('error', wrapped);
+    return wrapped;
+  }
+}
+
+function refuse(socket: Duplex, status: number, text: string): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}

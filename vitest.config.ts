@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (path: string): string => fileURLToPath(new URL(`./packages/${path}`, import.meta.url));
+
+// Tests import the packages' sources, never their builds, so they never wait for tsup.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@volley\/protocol\/validation$/, replacement: src('protocol/src/validation.ts') },
+      { find: /^@volley\/protocol$/, replacement: src('protocol/src/index.ts') },
+      { find: /^@volley\/server$/, replacement: src('server/src/index.ts') },
+      { find: /^@volley\/client$/, replacement: src('client/src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    pool: 'forks',
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
+  },
+});
