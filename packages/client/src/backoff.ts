@@ -58,7 +58,8 @@ export class Backoff {
   /** Delay in ms before attempt number `attempt` (1-based). */
   delay(attempt: number): number {
     const { initialDelay, multiplier, maxDelay, jitter } = this.options;
-    const base = Math.min(maxDelay, initialDelay * multiplier ** Math.max(0, attempt - 1));
+    // With initialDelay 0 the growth overflows to 0 × Infinity = NaN after enough attempts.
+    const base = initialDelay === 0 ? 0 : Math.min(maxDelay, initialDelay * multiplier ** Math.max(0, attempt - 1));
     return Math.round(base * (1 - jitter * this.random()));
   }
 }
