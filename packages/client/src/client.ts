@@ -9,6 +9,8 @@ import {
   type PayloadOf,
   type ResultOf,
   Session,
+  corkableOf,
+  sharedWriteBatcher,
   toVolleyError,
   VolleyError,
   wireErrorMessage,
@@ -96,6 +98,8 @@ export class Client<A extends Api = AnyApi> {
   private readonly events = new EventEmitter();
   private readonly session: Session;
   private socket: WebSocketLike | undefined;
+  /** The Node TCP socket under `socket` when writes are batched (ws in Node), else undefined. */
+  private raw: ReturnType<typeof corkableOf>;
   private currentState: ClientState = 'disconnected';
   private currentId: string | undefined;
   private handshakeResult: unknown;
@@ -264,6 +268,7 @@ export class Client<A extends Api = AnyApi> {
         reject(error);
       };
       socket.onopen = () => {
+        this.raw = this.options.batchWrites === false ? undefined : corkableOf(socket);
         this.session
           .handshake(this.handshakePayload, this.handshakeTimeout, (result) => this.accept(result))
           .then(
@@ -332,6 +337,7 @@ export class Client<A extends Api = AnyApi> {
   private write(frame: string): void {
     const socket = this.socket;
     if (socket === undefined || socket.readyState !== OPEN) throw new VolleyError(ErrorCode.DISCONNECTED, 'The socket is not open');
+    if (this.raw !== undefined) sharedWriteBatcher.hold(this.raw);
     socket.send(frame);
   }
 
@@ -339,6 +345,7 @@ export class Client<A extends Api = AnyApi> {
     if (socket !== this.socket) return;
     socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
     this.socket = undefined;
+    this.raw = undefined;
     this.stopPing();
     this.session.gated = true;
     this.session.close(`the connection closed (${code})`);

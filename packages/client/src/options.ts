@@ -36,6 +36,11 @@ export interface ClientOptions {
   reconnectOptions?: BackoffOptions;
   /** Largest inbound frame in characters; a larger one closes the socket with 1009. @default 1048576 */
   maxPayload?: number;
+  /**
+   * In Node (ws), hold the socket's writes until the end of the event-loop turn and send them in
+   * one system call. Browsers write frame by frame whatever this says. @default true
+   */
+  batchWrites?: boolean;
   /** WebSocket subprotocols to offer. @default undefined */
   protocols?: string | string[];
 }

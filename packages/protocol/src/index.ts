@@ -19,6 +19,7 @@ export { isApplicationName, isFrame, isValidId, MAX_ID_LENGTH, PONG, PROTOCOL_VE
 export { IncomingMessage } from './incoming-message.js';
 export { PendingRequests } from './pending-requests.js';
 export { Session } from './session.js';
+export { corkableOf, sharedWriteBatcher, WriteBatcher } from './write-batcher.js';
 export { serializeError, toVolleyError, VolleyError, wireErrorMessage } from './volley-error.js';
 
 export type { AnyApi, Api, MessageMap, MessageSpec, NameOf, PayloadArgs, PayloadOf, ResultOf } from './api.js';
@@ -26,3 +27,4 @@ export type { DecodeResult, FrameValidator } from './codec.js';
 export type { Frame } from './frame.js';
 export type { SessionHost, SessionOptions } from './session.js';
 export type { VolleyErrorOptions, WireError } from './volley-error.js';
+export type { Corkable } from './write-batcher.js';

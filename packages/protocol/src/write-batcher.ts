@@ -1,5 +1,5 @@
-/** The part of a Node socket the batcher uses. */
-interface Corkable {
+/** The part of a Node socket (`net.Socket`) the batcher uses. */
+export interface Corkable {
   cork(): void;
   uncork(): void;
   destroyed?: boolean;
@@ -11,6 +11,9 @@ interface Corkable {
  * `writev` system call instead of one each. The wire is unchanged: the peer sees ordinary frames.
  * At low load a turn produces one frame and the flush runs in the same loop iteration (check
  * phase, right after I/O), so no latency is added.
+ *
+ * Only Node sockets can be corked: {@link corkableOf} finds the TCP socket under a `ws` WebSocket
+ * and returns `undefined` for a browser WebSocket, which then writes frame by frame.
  */
 export class WriteBatcher {
   private corked: Corkable[] = [];
@@ -24,13 +27,14 @@ export class WriteBatcher {
     }
   };
 
-  /** Corks `socket` until the end of this turn, once per turn. */
-  hold(socket: Corkable): void {
+  /** Corks `socket` until the end of this turn, unless it is held already. */
+  hold(socket: Corkable & { writableCorked: number }): void {
+    if (socket.writableCorked !== 0) return;
     socket.cork();
     this.corked.push(socket);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(this.flush);
+      schedule(this.flush);
     }
   }
 
@@ -39,3 +43,22 @@ export class WriteBatcher {
     if (this.corked.length > 0) this.flush();
   }
 }
+
+// setImmediate runs after the I/O phase of the current loop iteration; where it does not exist
+// (browsers) nothing is ever corked, so the fallback is never on a hot path.
+const schedule: (callback: () => void) => void =
+  typeof setImmediate === 'function' ? (callback) => setImmediate(callback) : (callback) => setTimeout(callback, 0);
+
+/**
+ * The corkable TCP socket under a WebSocket, when there is one (`ws` in Node keeps it in
+ * `_socket`); `undefined` for browser WebSockets.
+ */
+export function corkableOf(webSocket: unknown): (Corkable & { writableCorked: number }) | undefined {
+  const raw = (webSocket as { _socket?: Partial<Corkable> & { writableCorked?: number } } | null)?._socket;
+  return raw !== undefined && typeof raw.cork === 'function' && typeof raw.uncork === 'function' && typeof raw.writableCorked === 'number'
+    ? (raw as Corkable & { writableCorked: number })
+    : undefined;
+}
+
+/** One batcher per process is enough: it only remembers the sockets corked in this turn. */
+export const sharedWriteBatcher = new WriteBatcher();

@@ -11,12 +11,13 @@ import {
   Session,
   type FrameValidator,
   VolleyError,
+  type WriteBatcher,
+  corkableOf,
 } from '@volley/protocol';
 import { EventEmitter } from 'eventemitter3';
 import type { WebSocket } from 'ws';
 import { Handshake, type HandshakeOwner } from './handshake.js';
 import type { AdapterMember } from './rooms/adapter.js';
-import type { WriteBatcher } from './write-batcher.js';
 
 /*
  * States:
@@ -81,12 +82,6 @@ export interface ConnectionContext {
   roomsOf(connection: AnyConnection): Promise<string[]>;
 }
 
-interface RawSocket {
-  cork(): void;
-  uncork(): void;
-  writableCorked: number;
-}
-
 const OPEN = 1;
 const TEXT = { binary: false } as const;
 
@@ -111,7 +106,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   private closing: Promise<void> | undefined;
   private resolveClosed: (() => void) | undefined;
   private upgradeRequest: HttpRequest | undefined;
-  private readonly raw: RawSocket | undefined;
+  private readonly raw: ReturnType<typeof corkableOf>;
   /** Remote IP address of the socket, if known. */
   readonly remoteAddress: string | undefined;
 
@@ -125,8 +120,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     this.currentId = id;
     this.upgradeRequest = request;
     this.remoteAddress = request?.socket.remoteAddress;
-    const raw = (socket as unknown as { _socket?: RawSocket })._socket;
-    this.raw = context.batcher !== undefined && raw !== undefined && typeof raw.cork === 'function' ? raw : undefined;
+    this.raw = context.batcher === undefined ? undefined : corkableOf(socket);
     this.session = new Session(
       {
         write: (frame) => this.write(frame),
@@ -342,7 +336,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     const socket = this.socket;
     if (socket.readyState !== OPEN) throw new VolleyError(ErrorCode.DISCONNECTED, 'The socket is not open');
     const raw = this.raw;
-    if (raw !== undefined && raw.writableCorked === 0) this.context.batcher!.hold(raw);
+    if (raw !== undefined) this.context.batcher!.hold(raw);
     socket.send(frame, TEXT);
   }
 

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage as HttpRequest, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type AnyApi, type Api, encodeMessage, ErrorCode, isApplicationName, VolleyError } from '@volley/protocol';
+import { type AnyApi, type Api, encodeMessage, ErrorCode, isApplicationName, sharedWriteBatcher, VolleyError } from '@volley/protocol';
 import { createFrameValidator } from '@volley/protocol/validation';
 import { EventEmitter } from 'eventemitter3';
 import { v4 as uuid } from 'uuid';
@@ -11,7 +11,6 @@ import type { Adapter, AdapterMember } from './rooms/adapter.js';
 import { InMemoryAdapter } from './rooms/in-memory-adapter.js';
 import { Room, type RoomHost } from './rooms/room.js';
 import { type AnyConnection, type ConnectionContext, type DisconnectInfo, ServerConnection } from './server-connection.js';
-import { WriteBatcher } from './write-batcher.js';
 
 /*
  * States:
@@ -95,7 +94,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
       handshakeTimeout: this.options.handshakeTimeout,
       closeTimeout: this.options.closeTimeout,
       validate: createFrameValidator(),
-      batcher: this.options.batchWrites ? new WriteBatcher() : undefined,
+      batcher: this.options.batchWrites ? sharedWriteBatcher : undefined,
       beginHandshake: (connection, handshake, request) => server.beginHandshake(connection, handshake, request),
       connected: (connection) => {
         server.connected.add(connection);
