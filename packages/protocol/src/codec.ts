@@ -55,7 +55,10 @@ export function encodeMessage(name: string, payload?: unknown, id?: string): str
 
 /** Encodes a successful response to request `id`. @throws VolleyError `INVALID_JSON`. */
 export function encodeResult(id: string, payload?: unknown): string {
-  return build('"_r"', encodePayload(payload), JSON.stringify(id));
+  // Responses are written `n, i, p`, byte for byte as in the sample session of the protocol.
+  const payloadJson = encodePayload(payload);
+  const head = '{"n":"_r","i":' + JSON.stringify(id);
+  return payloadJson === undefined ? head + '}' : head + ',"p":' + payloadJson + '}';
 }
 
 /** Encodes a rejection of request `id`; `reason` is serialised with {@link serializeError}. */
@@ -113,7 +116,21 @@ export function decodeFrame(text: string, validate: FrameValidator = isFrame): D
   }
   // `e: null` is how line-socket says "no error".
   if (value.e === null) value.e = undefined;
+  // JSON.parse makes `__proto__` an own key, harmless until user code merges the payload into
+  // another object; such keys are removed before anyone sees them. The text scan is native and
+  // cheap, so the common frame pays nothing more.
+  if (text.includes('__proto__') || text.includes('constructor')) stripPrototypeKeys(value, 0);
   return { ok: true, frame: value };
+}
+
+/** Removes `__proto__` keys, and `constructor` keys holding a `prototype`, at any depth. */
+function stripPrototypeKeys(value: unknown, depth: number): void {
+  if (value === null || typeof value !== 'object' || depth > 512) return;
+  const record = value as Record<string, unknown>;
+  if (Object.prototype.hasOwnProperty.call(record, '__proto__')) delete record['__proto__'];
+  const ctor = Object.prototype.hasOwnProperty.call(record, 'constructor') ? record.constructor : undefined;
+  if (ctor !== null && typeof ctor === 'object' && Object.prototype.hasOwnProperty.call(ctor, 'prototype')) delete record.constructor;
+  for (const key in record) stripPrototypeKeys(record[key], depth + 1);
 }
 
 export { ReservedName };
