@@ -2,6 +2,9 @@ import { ErrorCode } from './codes.js';
 import type { Frame } from './frame.js';
 import { VolleyError, wireErrorMessage } from './volley-error.js';
 
+/** Longest delay `setTimeout` honours. */
+const MAX_TIMER_DELAY = 2_147_483_647;
+
 interface Pending {
   resolve(value: unknown): void;
   reject(error: unknown): void;
@@ -88,7 +91,8 @@ export class PendingRequests {
   private arm(at: number): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timerAt = at;
-    this.timer = setTimeout(() => this.sweep(), Math.max(0, at - Date.now()));
+    // Delays above 2^31-1 ms fire at once in Node and browsers; a shorter wait just re-arms.
+    this.timer = setTimeout(() => this.sweep(), Math.min(MAX_TIMER_DELAY, Math.max(0, at - Date.now())));
     // Pending requests must not keep a process alive on their own; the socket does that.
     (this.timer as { unref?: () => void }).unref?.();
   }
