@@ -38,8 +38,17 @@ export class VolleyError extends Error {
 /** Turns any thrown value into a {@link VolleyError}, keeping a VolleyError as it is. */
 export function toVolleyError(value: unknown, code: ErrorCode = ErrorCode.INTERNAL_ERROR): VolleyError {
   if (value instanceof VolleyError) return value;
-  const message = value instanceof Error ? value.message : String(value);
+  const message = value instanceof Error ? value.message : safeString(value);
   return new VolleyError(code, message, { cause: value });
+}
+
+/** `String(value)`, except that it never throws (`Object.create(null)` has no `toString`). */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 /** The wire form of an error: `{ name, message, ...extra }`, or a plain string. */
