@@ -119,18 +119,22 @@ export function decodeFrame(text: string, validate: FrameValidator = isFrame): D
   // JSON.parse makes `__proto__` an own key, harmless until user code merges the payload into
   // another object; such keys are removed before anyone sees them. The text scan is native and
   // cheap, so the common frame pays nothing more.
-  if (text.includes('__proto__') || text.includes('constructor')) stripPrototypeKeys(value, 0);
+  if (text.includes('__proto__') || text.includes('constructor')) stripPrototypeKeys(value);
   return { ok: true, frame: value };
 }
 
 /** Removes `__proto__` keys, and `constructor` keys holding a `prototype`, at any depth. */
-function stripPrototypeKeys(value: unknown, depth: number): void {
-  if (value === null || typeof value !== 'object' || depth > 512) return;
-  const record = value as Record<string, unknown>;
-  if (Object.prototype.hasOwnProperty.call(record, '__proto__')) delete record['__proto__'];
-  const ctor = Object.prototype.hasOwnProperty.call(record, 'constructor') ? record.constructor : undefined;
-  if (ctor !== null && typeof ctor === 'object' && Object.prototype.hasOwnProperty.call(ctor, 'prototype')) delete record.constructor;
-  for (const key in record) stripPrototypeKeys(record[key], depth + 1);
+function stripPrototypeKeys(root: unknown): void {
+  // An explicit stack: a hostile frame may nest deeper than the call stack allows.
+  const stack: unknown[] = [root];
+  const own = Object.prototype.hasOwnProperty;
+  while (stack.length > 0) {
+    const value = stack.pop();
+    if (value === null || typeof value !== 'object') continue;
+    const record = value as Record<string, unknown>;
+    if (own.call(record, '__proto__')) delete record['__proto__'];
+    const ctor = own.call(record, 'constructor') ? record.constructor : undefined;
+    if (ctor !== null && typeof ctor === 'object' && own.call(ctor, 'prototype')) delete record['constructor'];
+    for (const key in record) stack.push(record[key]);
+  }
 }
-
-export { ReservedName };

@@ -27,6 +27,14 @@ export const ErrorCode = {
   /** An application name was empty or started with `_` (reserved for the protocol). */
   INVALID_NAME: 'INVALID_NAME',
 
+  // --- Did the peer respect the limits? ---
+  /** The peer sent messages faster than its rate limit allows; the message was refused. */
+  RATE_LIMITED: 'RATE_LIMITED',
+  /** The peer already has `maxInFlight` requests awaiting an answer here; the request was refused. */
+  TOO_MANY_REQUESTS: 'TOO_MANY_REQUESTS',
+  /** The peer reads too slowly: the socket's outgoing buffer is over `maxBufferedAmount`. */
+  BACKPRESSURE: 'BACKPRESSURE',
+
   // --- Did I use the API correctly? ---
   /** `resolve()`/`reject()` was called on a message that was already answered. */
   ALREADY_RESPONDED: 'ALREADY_RESPONDED',
@@ -46,9 +54,6 @@ export const ErrorCode = {
   HANDSHAKE_ERROR: 'HANDSHAKE_ERROR',
   /** `setId()` with an id another connection already uses. */
   ID_CONFLICT: 'ID_CONFLICT',
-  /** The browser origin is not in the server's allow-list. */
-  ORIGIN_REJECTED: 'ORIGIN_REJECTED',
-
   // --- Transport ---
   /** An error raised by the underlying WebSocket. */
   WEBSOCKET_ERROR: 'WEBSOCKET_ERROR',
@@ -82,8 +87,10 @@ export const CloseCode = {
   DISCONNECT_TIMEOUT: 4204,
   /** The client was disposed. */
   CLIENT_DISPOSED: 4205,
-  /** The browser origin is not allowed. */
-  ORIGIN_REJECTED: 4206,
+  /** The peer kept exceeding its rate or in-flight limit after being refused `maxRefusals` times in a row. */
+  POLICY_VIOLATION: 4207,
+  /** The peer read too slowly; its outgoing buffer passed `maxBufferedAmount`. */
+  SLOW_CONSUMER: 4208,
   /** Unknown error. */
   UNKNOWN: 4299,
 } as const;

@@ -19,6 +19,7 @@ export { isApplicationName, isFrame, isValidId, MAX_ID_LENGTH, PONG, PROTOCOL_VE
 export { IncomingMessage } from './incoming-message.js';
 export { PendingRequests } from './pending-requests.js';
 export { Session } from './session.js';
+export { TokenBucket } from './token-bucket.js';
 export { corkableOf, sharedWriteBatcher, WriteBatcher } from './write-batcher.js';
 export { serializeError, toVolleyError, VolleyError, wireErrorMessage } from './volley-error.js';
 

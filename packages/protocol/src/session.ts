@@ -12,6 +12,7 @@ import { ErrorCode } from './codes.js';
 import { type Frame, isApplicationName, isFrame, ReservedName } from './frame.js';
 import { IncomingMessage } from './incoming-message.js';
 import { PendingRequests } from './pending-requests.js';
+import { TokenBucket } from './token-bucket.js';
 import { toVolleyError, VolleyError } from './volley-error.js';
 
 /** What a {@link Session} needs from the connection that owns it. */
@@ -29,6 +30,8 @@ export interface SessionHost {
   error(error: VolleyError): void;
   /** A ping got no answer in time; the host closes with 4201. */
   pingFailed(error: VolleyError): void;
+  /** The peer was refused `maxRefusals` times in a row; the host closes with 4207. */
+  abusive?(error: VolleyError): void;
 }
 
 /** Options of {@link Session}. */
@@ -37,6 +40,12 @@ export interface SessionOptions {
   responseTimeout: number;
   /** Validator of inbound frames. @default isFrame */
   validate?: FrameValidator;
+  /** Requests from the peer that may await an answer at once; more are refused. 0 = no limit. @default 0 */
+  maxInFlight?: number;
+  /** Messages (requests, fire-and-forget, pings) the peer may send per second, and the burst allowed. @default undefined (no limit) */
+  rateLimit?: { rate: number; burst: number };
+  /** Consecutive refusals after which the host is told the peer is abusive. 0 = never. @default 0 */
+  maxRefusals?: number;
 }
 
 /**
@@ -55,12 +64,21 @@ export class Session {
   private seq = 0;
   private receivedSinceTick = false;
   private pinging = false;
+  /** Requests received and not answered yet. */
+  private inFlight = 0;
+  private refusals = 0;
+  private readonly maxInFlight: number;
+  private readonly maxRefusals: number;
+  private readonly bucket: TokenBucket | undefined;
 
   constructor(
     private readonly host: SessionHost,
     private readonly options: SessionOptions,
   ) {
     this.validate = options.validate ?? isFrame;
+    this.maxInFlight = options.maxInFlight ?? 0;
+    this.maxRefusals = options.maxRefusals ?? 0;
+    this.bucket = options.rateLimit === undefined ? undefined : new TokenBucket(options.rateLimit.rate, options.rateLimit.burst);
   }
 
   /** Requests awaiting an answer. */
@@ -92,6 +110,18 @@ export class Session {
       if (frame.i !== undefined) this.writeSafely(encodeError(frame.i, error));
       return;
     }
+    if (this.bucket !== undefined && !this.bucket.take()) {
+      this.refuse(frame, new VolleyError(ErrorCode.RATE_LIMITED, `"${name}" refused: more than ${this.bucket.rate} messages per second`));
+      return;
+    }
+    if (frame.i !== undefined && this.maxInFlight > 0) {
+      if (this.inFlight >= this.maxInFlight) {
+        this.refuse(frame, new VolleyError(ErrorCode.TOO_MANY_REQUESTS, `"${name}" refused: ${this.maxInFlight} requests already await an answer`));
+        return;
+      }
+    }
+    this.refusals = 0;
+    if (frame.i !== undefined) this.inFlight += 1;
     const message = new IncomingMessage(this, name, frame.p, frame.i);
     let handled: boolean;
     try {
@@ -113,6 +143,10 @@ export class Session {
         this.pending.settle(frame);
         return;
       case ReservedName.PING:
+        if (this.bucket !== undefined && !this.bucket.take()) {
+          this.refuse(frame, new VolleyError(ErrorCode.RATE_LIMITED, `Ping refused: more than ${this.bucket.rate} messages per second`));
+          return;
+        }
         if (frame.i !== undefined) this.writeSafely(encodePong(frame.i));
         return;
       case ReservedName.HANDSHAKE:
@@ -212,7 +246,23 @@ export class Session {
       frame = encodeError(message.id, local);
     }
     message.responded = true;
+    if (message.name.charCodeAt(0) !== 95 /* '_' */) this.inFlight -= 1;
     return this.writeSafely(frame, message.name);
+  }
+
+  /** Requests received from the peer and not answered yet. */
+  get inFlightCount(): number {
+    return this.inFlight;
+  }
+
+  private refuse(frame: Frame, error: VolleyError): void {
+    this.host.error(error);
+    if (frame.i !== undefined) this.writeSafely(encodeError(frame.i, error));
+    this.refusals += 1;
+    if (this.maxRefusals > 0 && this.refusals >= this.maxRefusals) {
+      this.refusals = 0;
+      this.host.abusive?.(error);
+    }
   }
 
   /** Rejects every pending request with `DISCONNECTED`; call when the socket closes. */

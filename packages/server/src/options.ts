@@ -31,6 +31,34 @@ export interface ServerOptions {
    * allowed. @default undefined (every origin)
    */
   allowedOrigins?: readonly string[] | ((origin: string) => boolean);
+  /**
+   * Requests one client may have awaiting an answer at once; more are answered with
+   * `TOO_MANY_REQUESTS`. 0 = no limit. @default 1000
+   */
+  maxInFlight?: number;
+  /**
+   * Messages (requests, fire-and-forget, pings) one client may send per second, with the burst
+   * allowed; over it messages are answered with `RATE_LIMITED`. `false` disables it.
+   * @default { rate: 10000, burst: 20000 }
+   */
+  rateLimit?: { rate: number; burst: number } | false;
+  /**
+   * Refusals in a row (rate or in-flight limit) after which the connection closes with 4207.
+   * 0 = never close. @default 100
+   */
+  maxRefusals?: number;
+  /**
+   * Bytes a connection's outgoing buffer may hold (a client that reads slowly); past it the
+   * `backpressure` policy applies. @default 8388608 (8 MiB)
+   */
+  maxBufferedAmount?: number;
+  /**
+   * What happens when a connection's outgoing buffer is full: `'close'` closes it with 4208 and
+   * rejects the send with `BACKPRESSURE`; `'error'` keeps the connection and rejects sends (and
+   * reports skipped broadcast deliveries on the connection's `_error` event) until it drains.
+   * Either way memory stays bounded and nothing is dropped silently. @default 'close'
+   */
+  backpressure?: 'close' | 'error';
   /** Time a closing socket has to finish the close handshake before it is destroyed. @default 5000 */
   closeTimeout?: number;
   /** Room membership and broadcast across nodes. @default new InMemoryAdapter() */
@@ -47,6 +75,11 @@ export const serverDefaults = {
   maxPayload: 1024 * 1024,
   closeTimeout: 5_000,
   batchWrites: true,
+  maxInFlight: 1000,
+  rateLimit: { rate: 10_000, burst: 20_000 } as { rate: number; burst: number } | false,
+  maxRefusals: 100,
+  maxBufferedAmount: 8 * 1024 * 1024,
+  backpressure: 'close' as 'close' | 'error',
 } as const;
 
 /** Options after defaults are merged. */
@@ -64,8 +97,22 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   for (const key of ['handshakeTimeout', 'responseTimeout', 'pingInterval', 'closeTimeout'] as const) {
     assertDuration(key, resolved[key]);
   }
-  if (!(Number.isInteger(resolved.maxPayload) && resolved.maxPayload > 0)) {
-    throw new TypeError(`Option "maxPayload" must be a positive integer, got ${String(resolved.maxPayload)}`);
+  for (const key of ['maxPayload', 'maxBufferedAmount'] as const) {
+    if (!(Number.isInteger(resolved[key]) && resolved[key] > 0)) {
+      throw new TypeError(`Option "${key}" must be a positive integer, got ${String(resolved[key])}`);
+    }
+  }
+  for (const key of ['maxInFlight', 'maxRefusals'] as const) {
+    if (!(Number.isInteger(resolved[key]) && resolved[key] >= 0)) {
+      throw new TypeError(`Option "${key}" must be a non-negative integer, got ${String(resolved[key])}`);
+    }
+  }
+  const rate = resolved.rateLimit;
+  if (rate !== false && !(typeof rate === 'object' && rate !== null && rate.rate > 0 && rate.burst >= 1)) {
+    throw new TypeError('Option "rateLimit" must be false or { rate > 0, burst >= 1 }');
+  }
+  if (resolved.backpressure !== 'close' && resolved.backpressure !== 'error') {
+    throw new TypeError(`Option "backpressure" must be 'close' or 'error', got ${String(resolved.backpressure)}`);
   }
   const origins = resolved.allowedOrigins;
   if (origins !== undefined && typeof origins !== 'function' && !Array.isArray(origins)) {

@@ -70,6 +70,12 @@ export interface ConnectionContext {
   readonly responseTimeout: number;
   readonly handshakeTimeout: number;
   readonly closeTimeout: number;
+  readonly maxPayload: number;
+  readonly maxInFlight: number;
+  readonly rateLimit: { rate: number; burst: number } | false;
+  readonly maxRefusals: number;
+  readonly maxBufferedAmount: number;
+  readonly backpressure: 'close' | 'error';
   readonly validate: FrameValidator;
   readonly batcher: WriteBatcher | undefined;
   beginHandshake(connection: AnyConnection, handshake: Handshake, request: HttpRequest | undefined): void;
@@ -131,8 +137,15 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
           this.reportError(error);
           void this.close(4201, 'Ping failed');
         },
+        abusive: () => void this.close(4207, 'Too many refused messages'),
       },
-      { responseTimeout: context.responseTimeout, validate: context.validate },
+      {
+        responseTimeout: context.responseTimeout,
+        validate: context.validate,
+        maxInFlight: context.maxInFlight,
+        rateLimit: context.rateLimit === false ? undefined : context.rateLimit,
+        maxRefusals: context.maxRefusals,
+      },
     );
     socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     socket.on('close', (code, reason) => this.closed(code, reason.toString()));
@@ -282,7 +295,13 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
   /** @internal Writes an encoded frame (broadcast path); ignored unless connected. */
   deliver(frame: Uint8Array | string): void {
-    if (this.currentState === 'connected' && this.socket.readyState === OPEN) this.write(frame);
+    if (this.currentState !== 'connected' || this.socket.readyState !== OPEN) return;
+    try {
+      this.write(frame);
+    } catch (error) {
+      // Backpressure: already reported on this connection's `_error` event by write().
+      if (!(error instanceof VolleyError) || error.code !== ErrorCode.BACKPRESSURE) throw error;
+    }
   }
 
   /** @internal Called by the server's ping timer once per interval. */
@@ -335,14 +354,30 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   private write(frame: Uint8Array | string): void {
     const socket = this.socket;
     if (socket.readyState !== OPEN) throw new VolleyError(ErrorCode.DISCONNECTED, 'The socket is not open');
+    if (socket.bufferedAmount > this.context.maxBufferedAmount) this.overflow();
     const raw = this.raw;
     if (raw !== undefined) this.context.batcher!.hold(raw);
     socket.send(frame, TEXT);
   }
 
+  /** The outgoing buffer is full: apply the backpressure policy; never buffer more. */
+  private overflow(): never {
+    const error = new VolleyError(
+      ErrorCode.BACKPRESSURE,
+      `The client reads too slowly: more than ${this.context.maxBufferedAmount} bytes are waiting to be sent`,
+    );
+    this.reportError(error);
+    if (this.context.backpressure === 'close') void this.close(4208, 'Slow consumer');
+    throw error;
+  }
+
   private socketError(error: Error & { code?: string }): void {
     if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-      this.reportError(new VolleyError(ErrorCode.PAYLOAD_TOO_LARGE, `A frame exceeded maxPayload: ${error.message}`, { cause: error }));
+      this.reportError(
+        new VolleyError(ErrorCode.PAYLOAD_TOO_LARGE, `A frame exceeded maxPayload (${this.context.maxPayload} bytes); closing with 1009`, {
+          cause: error,
+        }),
+      );
     } else {
       this.reportError(new VolleyError(ErrorCode.WEBSOCKET_ERROR, error.message, { cause: error }));
     }
