@@ -258,6 +258,8 @@ export class Client<A extends Api = AnyApi> {
         socket = new this.WebSocketClass(this.url, this.options.protocols);
       } catch (error) {
         reject(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `Cannot open a socket: ${(error as Error).message}`, { cause: error }));
+        // No socket means no close event to move the state on; 1006 is what a failed open reports.
+        this.ended(1006, 'Cannot open a socket');
         return;
       }
       this.socket = socket;
@@ -346,6 +348,11 @@ export class Client<A extends Api = AnyApi> {
     socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
     this.socket = undefined;
     this.raw = undefined;
+    this.ended(code, reason);
+  }
+
+  /** The socket closed or could not be created: fail what is pending, then retry or stop. */
+  private ended(code: number, reason: string): void {
     this.stopPing();
     this.session.gated = true;
     this.session.close(`the connection closed (${code})`);
