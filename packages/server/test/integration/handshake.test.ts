@@ -5,7 +5,7 @@ import {
   connectClient,
   connectionOf,
   makeClient,
-  quietWindow,
+  delay,
   RawPeer,
   record,
   rejectionOf,
@@ -81,7 +81,7 @@ describe('handshake rejected', () => {
     expect(info.code).toBe(4203);
     expect(info.willReconnect).toBe(false);
     // A reconnection would be scheduled synchronously with the close; give it many backoff periods.
-    await quietWindow(150);
+    await delay(150);
     expect(reconnecting).toEqual([]);
     expect(connecting).toHaveLength(1);
     expect(handshakes).toHaveLength(1);
@@ -120,7 +120,7 @@ describe('handshake timeout', () => {
     serveEcho(server);
     const client = await connectClient(url);
     const closed = record(client, '_disconnected');
-    await quietWindow(250);
+    await delay(250);
     expect(closed).toEqual([]);
     expect(await client.send('echo', 'still here')).toBe('still here');
   });

@@ -88,10 +88,10 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<VolleyErro
 }
 
 /**
- * Waits `ms` milliseconds. Only for proving that something does NOT happen within a window
- * (no reconnection, no ping) — never where an event can be awaited instead.
+ * Waits `ms` milliseconds. Only for pacing traffic, or for proving that something does NOT happen
+ * within a window (no reconnection, no ping) — never where an event can be awaited instead.
  */
-export function quietWindow(ms: number): Promise<void> {
+export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
@@ -336,9 +336,11 @@ export interface RawServerSocket {
 
 /**
  * A `ws` server on 127.0.0.1:0 that answers the handshake (`_h`) with
- * `{ payload: null, id: 'raw-<n>' }` and nothing else: pings go unanswered.
+ * `{ payload: null, id: 'raw-<n>' }`, answers pings only if `answerPings`, and nothing else.
  */
-export async function startRawServer(): Promise<{ url: string; wss: WebSocketServer; sockets: RawServerSocket[] }> {
+export async function startRawServer(
+  options: { answerPings?: boolean } = {},
+): Promise<{ url: string; wss: WebSocketServer; sockets: RawServerSocket[] }> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await new Promise<void>((resolve, reject) => {
     wss.once('listening', resolve);
@@ -352,6 +354,7 @@ export async function startRawServer(): Promise<{ url: string; wss: WebSocketSer
       const frame = JSON.parse(data.toString()) as ReceivedFrame;
       entry.frames.push(frame);
       if (frame.n === '_h') socket.send(JSON.stringify({ n: '_r', i: frame.i, p: { payload: null, id: `raw-${sockets.length}` } }));
+      if (frame.n === '_p' && options.answerPings === true) socket.send(JSON.stringify({ n: '_r', i: frame.i, p: 'pong' }));
     });
   });
   onCleanup(
