@@ -27,7 +27,10 @@ export class TokenBucket {
   /** Takes a token; false when the bucket is empty. */
   take(): boolean {
     const now = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.last) * this.rate) / 1000);
+    // Date.now() can step backwards (clock adjustment): a negative interval would drain the
+    // bucket and refuse the peer for as long as the step was.
+    const elapsed = Math.max(0, now - this.last);
+    this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate) / 1000);
     this.last = now;
     if (this.tokens < 1) return false;
     this.tokens -= 1;
