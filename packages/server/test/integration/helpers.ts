@@ -113,9 +113,13 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
 // ---------------------------------------------------------------------------------------------
 // Volley server and clients
 
-/** Starts a Volley server on 127.0.0.1, port 0; it is stopped in cleanup. */
-export async function startServer(options: Partial<ServerOptions> = {}): Promise<{ server: Server; url: string }> {
+/**
+ * Starts a Volley server on 127.0.0.1, port 0 unless given; it is stopped in cleanup. `prepare`
+ * runs before `start()`, for listeners that must be in place before the first client can arrive.
+ */
+export async function startServer(options: Partial<ServerOptions> = {}, prepare?: (server: Server) => void): Promise<{ server: Server; url: string }> {
   const server = new Server({ port: 0, host: '127.0.0.1', ...options });
+  prepare?.(server);
   await server.start();
   onCleanup(() => server.stop());
   return { server, url: `ws://127.0.0.1:${server.port}` };
