@@ -172,6 +172,8 @@ export interface RawPeerOptions extends WsClientOptions {
 export class RawPeer {
   /** Every frame received, in order. */
   readonly received: ReceivedFrame[] = [];
+  /** The connection id the server gave in its handshake answer. */
+  id: string | undefined;
   /** Resolves when the socket closes. */
   readonly closed: Promise<{ code: number; reason: string }>;
   private mark = 0;
@@ -220,10 +222,13 @@ export class RawPeer {
     this.socket.send(text);
   }
 
-  /** Sends `_h` and resolves with the `_r` that answers it. */
-  handshake(payload?: unknown, id = 'hs'): Promise<ReceivedFrame> {
+  /** Sends `_h` and resolves with the `_r` that answers it; a successful answer sets {@link id}. */
+  async handshake(payload?: unknown, id = 'hs'): Promise<ReceivedFrame> {
     this.send(payload === undefined ? { n: '_h', i: id } : { n: '_h', p: payload, i: id });
-    return this.nextFrame((frame) => frame.n === '_r' && frame.i === id);
+    const answer = await this.nextFrame((frame) => frame.n === '_r' && frame.i === id);
+    const connectionId = (answer.p as { id?: unknown } | undefined)?.id;
+    if (answer.e === undefined && typeof connectionId === 'string') this.id = connectionId;
+    return answer;
   }
 
   /**
