@@ -118,8 +118,9 @@ export function decodeFrame(text: string, validate: FrameValidator = isFrame): D
   if (value.e === null) value.e = undefined;
   // JSON.parse makes `__proto__` an own key, harmless until user code merges the payload into
   // another object; such keys are removed before anyone sees them. The text scan is native and
-  // cheap, so the common frame pays nothing more.
-  if (text.includes('__proto__') || text.includes('constructor')) stripPrototypeKeys(value);
+  // cheap, so the common frame pays nothing more. A key spelled with escapes (`"\u005f_proto__"`)
+  // parses to the same name without matching the scan, so any escape also triggers the walk.
+  if (text.includes('__proto__') || text.includes('constructor') || text.includes('\\u')) stripPrototypeKeys(value);
   return { ok: true, frame: value };
 }
 
