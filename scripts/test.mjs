@@ -17,8 +17,12 @@ if (!existsSync(results)) {
 }
 const summary = JSON.parse(readFileSync(results, 'utf8'));
 const passed = summary.numPassedTests;
-// A suite that fails to load counts as a failure even if none of its tests ran.
-const failed = summary.numFailedTests + summary.numFailedTestSuites;
+// A file that fails to load counts as one failure even though none of its tests ran. (Not
+// numFailedTestSuites: vitest counts every describe block with a failing test there too.)
+const unloaded = summary.testResults.filter(
+  (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
+).length;
+const failed = summary.numFailedTests + unloaded;
 const skipped = summary.numPendingTests + summary.numTodoTests;
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || run.status !== 0 || passed === 0 ? 1 : 0);
