@@ -67,6 +67,9 @@ export interface ServerOptions {
   batchWrites?: boolean;
 }
 
+/** Longest delay setTimeout/setInterval honour, in ms. */
+const MAX_TIMER_DELAY = 2_147_483_647;
+
 /** Defaults of {@link ServerOptions}. */
 export const serverDefaults = {
   handshakeTimeout: 60_000,
@@ -97,6 +100,13 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   for (const key of ['handshakeTimeout', 'responseTimeout', 'pingInterval', 'closeTimeout'] as const) {
     assertDuration(key, resolved[key]);
   }
+  // These drive setTimeout/setInterval, which fire after 1 ms past 2^31-1 ms (an interval would
+  // then ping every millisecond); responseTimeout is clamped where its timer is armed.
+  for (const key of ['handshakeTimeout', 'pingInterval', 'closeTimeout'] as const) {
+    if (resolved[key] > MAX_TIMER_DELAY) {
+      throw new TypeError(`Option "${key}" must be at most ${MAX_TIMER_DELAY} ms, got ${String(resolved[key])}`);
+    }
+  }
   for (const key of ['maxPayload', 'maxBufferedAmount'] as const) {
     if (!(Number.isInteger(resolved[key]) && resolved[key] > 0)) {
       throw new TypeError(`Option "${key}" must be a positive integer, got ${String(resolved[key])}`);
@@ -108,7 +118,10 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
     }
   }
   const rate = resolved.rateLimit;
-  if (rate !== false && !(typeof rate === 'object' && rate !== null && rate.rate > 0 && rate.burst >= 1)) {
+  if (
+    rate !== false &&
+    !(typeof rate === 'object' && rate !== null && typeof rate.rate === 'number' && rate.rate > 0 && typeof rate.burst === 'number' && rate.burst >= 1)
+  ) {
     throw new TypeError('Option "rateLimit" must be false or { rate > 0, burst >= 1 }');
   }
   if (resolved.backpressure !== 'close' && resolved.backpressure !== 'error') {
