@@ -1,0 +1,42 @@
+// Volley, from the workspace packages' builds (run `pnpm build` first; `pnpm bench` does).
+import { Client } from '@volley/client';
+import { Server } from '@volley/server';
+import { WebSocket } from 'ws';
+
+export const volley = {
+  name: 'volley',
+  serverRequests: true,
+  broadcast: true,
+
+  async createServer({ room }) {
+    const server = new Server({ port: 0, host: '127.0.0.1', pingInterval: 0 });
+    const members = new Set();
+    server.on('connection', (connection) => {
+      connection.on('echo', (message) => message.resolve(message.payload));
+      connection.on('_disconnected', () => members.delete(connection));
+      if (room) void connection.joinRoom('bench').then(() => members.add(connection));
+      else members.add(connection);
+    });
+    await server.start();
+    const roomHandle = server.getRoom('bench');
+    return {
+      port: server.port,
+      count: () => members.size,
+      connections: () => [...members],
+      request: (connection, payload) => connection.send('req', payload),
+      broadcast: (message) => void roomHandle.broadcast('b', message),
+      close: () => server.stop(),
+    };
+  },
+
+  async connect(url, { onBroadcast }) {
+    const client = new Client(url, { WebSocket, pingInterval: 0, reconnect: false });
+    client.on('req', (message) => message.resolve(message.payload));
+    if (onBroadcast !== undefined) client.on('b', () => onBroadcast());
+    await client.connect();
+    return {
+      request: (payload) => client.send('echo', payload),
+      close: () => client.disconnect(),
+    };
+  },
+};
