@@ -1,0 +1,42 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const runner = fileURLToPath(new URL('../src/run.mjs', import.meta.url));
+
+/** Runs the harness in its own process (it imports the packages' builds) and collects its output. */
+function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [runner, ...args], { timeout: 90_000, maxBuffer: 8 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
+    });
+  });
+}
+
+// The benchmark reports and never gates anything: this only checks that the harness runs end
+// to end and prints its table. No timing is asserted.
+describe('benchmark harness', () => {
+  it('runs one tiny scenario on volley and the ws-json baseline and prints both rows with ratios', async () => {
+    const { code, stdout, stderr } = await runBench(['--quick', '--scenarios=rr1', '--systems=volley,ws-json', '--duration=300', '--warmup=100', '--runs=1', '--no-write']);
+    expect(stderr).not.toContain('FAILED');
+    expect(code).toBe(0);
+    const rows = stdout.split('\n').filter((line) => line.startsWith('| '));
+    const header = rows.find((line) => line.includes('rt/s'));
+    expect(header).toContain('vs ws-json');
+    const volley = rows.find((line) => line.startsWith('| volley '));
+    const baseline = rows.find((line) => line.startsWith('| **ws-json** (baseline)'));
+    expect(volley).toBeDefined();
+    expect(baseline).toBeDefined();
+    // Every measured cell is a number and the baseline's ratio to itself is 1.
+    expect(volley).toMatch(/\d+(\.\d+)?×/);
+    expect(baseline).toContain('1.00×');
+    expect(volley).not.toContain('error');
+  }, 120_000);
+
+  it('refuses an unknown flag with a usage message instead of running', async () => {
+    const { code, stderr } = await runBench(['--no-such-flag=1']);
+    expect(code).toBe(2);
+    expect(stderr).toContain('unknown flag --no-such-flag');
+    expect(stderr).toContain('Usage: pnpm bench');
+  }, 30_000);
+});
