@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage as HttpRequest, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage as HttpRequest, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize, sep } from 'node:path';
@@ -93,7 +93,7 @@ try {
 out.ready = true;
 `;
 
-const page_html = `<!doctype html>
+const pageHtml = `<!doctype html>
 <html>
 <head>
 <meta charset="utf-8">
@@ -132,11 +132,11 @@ let staticOrigin = '';
 const notFound: string[] = [];
 let browser: Browser | undefined;
 
-function serveStatic(request: HttpRequest, response: import('node:http').ServerResponse): void {
+function serveStatic(request: HttpRequest, response: ServerResponse): void {
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
   if (path === '/') {
     response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    response.end(page_html);
+    response.end(pageHtml);
     return;
   }
   for (const [prefix, dir] of mounts) {
