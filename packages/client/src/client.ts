@@ -162,6 +162,10 @@ export class Client<A extends Api = AnyApi> {
    * reconnection applies to connections that drop after succeeding.
    */
   connect(): Promise<unknown> {
+    if (this.socket !== undefined && this.stopped) {
+      // disconnect() (or a rejected handshake) is still closing the socket: start over once it has.
+      return new Promise<void>((resolve) => this.closeWaiters.push(resolve)).then(() => this.connect());
+    }
     if (this.currentState === 'connected') return Promise.resolve(this.handshakeResult);
     if (this.connecting !== undefined) return this.connecting;
     this.stopped = false;
@@ -318,9 +322,15 @@ export class Client<A extends Api = AnyApi> {
     this.attempt = 0;
     this.session.gated = false;
     this.session.open = true;
-    this.setState('connected');
     this.startPing();
-    this.events.emit(ClientEvent.CONNECTED, answer.payload);
+    try {
+      this.setState('connected');
+      this.events.emit(ClientEvent.CONNECTED, answer.payload);
+    } catch (error) {
+      // A throwing listener must not turn a successful handshake into a failed one (which
+      // closed the socket and then reconnected forever, attempt 1 each time).
+      this.reportError(toVolleyError(error));
+    }
   }
 
   private receive(data: unknown): void {

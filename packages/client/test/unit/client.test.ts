@@ -349,6 +349,22 @@ describe('connect()', () => {
     await expect(connecting).resolves.toEqual({ ok: 1 });
   });
 
+  it('keeps a successful handshake when a _connected listener throws, reporting the error', async () => {
+    const { client, log } = newClient({ reconnectOptions: { jitter: 0, maxAttempts: 2 } });
+    client.on(ClientEvent.CONNECTED, () => {
+      throw new Error('listener bug');
+    });
+    const connecting = client.connect();
+    const socket = FakeWebSocket.last();
+    socket.open();
+    socket.acceptHandshake('welcome');
+    expect(await connecting).toBe('welcome');
+    expect(client.state).toBe('connected');
+    expect(socket.closeCalls).toEqual([]);
+    const errors = named(log, ClientEvent.ERROR) as VolleyError[];
+    expect(errors.map((error) => error.message)).toEqual(['listener bug']);
+  });
+
   it('refuses an application request that arrives before the handshake answer', async () => {
     const { client, log } = newClient();
     const handler = vi.fn();
@@ -660,6 +676,25 @@ describe('disconnect()', () => {
     FakeWebSocket.last().open();
     FakeWebSocket.last().acceptHandshake('ok');
     expect(await connecting).toBe('ok');
+  });
+
+  it('connect() right after disconnect() waits for the close, then connects anew', async () => {
+    const { client, socket } = await connectedClient({}, 'first');
+    const done = client.disconnect();
+    const again = client.connect();
+    const state = watch(again);
+    await flush();
+    expect(state.settled).toBe(false); // not the old connection's data
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    socket.finishClientClose();
+    await done;
+    await flush();
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    const second = FakeWebSocket.last();
+    second.open();
+    second.acceptHandshake('second');
+    expect(await again).toBe('second');
+    expect(client.state).toBe('connected');
   });
 
   it('makes a pending connect() reject with HANDSHAKE_ERROR', async () => {
