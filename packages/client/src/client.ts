@@ -9,6 +9,9 @@ import {
   type PayloadOf,
   type ResultOf,
   Session,
+  guardedHandler,
+  guardHandler,
+  isApplicationName,
   corkableOf,
   sharedWriteBatcher,
   toVolleyError,
@@ -201,7 +204,7 @@ export class Client<A extends Api = AnyApi> {
    */
   on<K extends NameOf<A['client']>>(name: K, handler: ClientMessageHandler<A['client'], K>): this;
   on(name: string, listener: (...args: any[]) => void): this {
-    this.events.on(name, listener);
+    this.events.on(name, isApplicationName(name) ? guardHandler(listener) : listener);
     return this;
   }
 
@@ -209,13 +212,13 @@ export class Client<A extends Api = AnyApi> {
   once<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): this;
   once<K extends NameOf<A['client']>>(name: K, handler: ClientMessageHandler<A['client'], K>): this;
   once(name: string, listener: (...args: any[]) => void): this {
-    this.events.once(name, listener);
+    this.events.once(name, isApplicationName(name) ? guardHandler(listener) : listener);
     return this;
   }
 
   /** Removes a listener, or every listener of `name` when none is given. */
   off(name: string, listener?: (...args: any[]) => void): this {
-    this.events.off(name, listener);
+    this.events.off(name, listener === undefined ? undefined : guardedHandler(listener));
     return this;
   }
 

@@ -16,7 +16,7 @@ export {
   encodeResult,
 } from './codec.js';
 export { isApplicationName, isFrame, isValidId, MAX_ID_LENGTH, PONG, PROTOCOL_VERSION, ReservedName, salvageId, SUBPROTOCOL } from './frame.js';
-export { IncomingMessage } from './incoming-message.js';
+export { guardedHandler, guardHandler, IncomingMessage } from './incoming-message.js';
 export { PendingRequests } from './pending-requests.js';
 export { Session } from './session.js';
 export { TokenBucket } from './token-bucket.js';
@@ -26,6 +26,7 @@ export { serializeError, toVolleyError, VolleyError, wireErrorMessage } from './
 export type { AnyApi, Api, MessageMap, MessageSpec, NameOf, PayloadArgs, PayloadOf, ResultOf } from './api.js';
 export type { DecodeResult, FrameValidator } from './codec.js';
 export type { Frame } from './frame.js';
+export type { MessageListener } from './incoming-message.js';
 export type { SessionHost, SessionOptions } from './session.js';
 export type { VolleyErrorOptions, WireError } from './volley-error.js';
 export type { Corkable } from './write-batcher.js';

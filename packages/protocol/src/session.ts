@@ -127,9 +127,7 @@ export class Session {
     try {
       handled = this.host.dispatch(message);
     } catch (thrown) {
-      const error = toVolleyError(thrown);
-      this.host.error(error);
-      if (message.id !== undefined && !message.responded) this.respond(message, false, thrown);
+      this.handlerFailed(message, thrown);
       return;
     }
     if (!handled && message.id !== undefined && !message.responded) {
@@ -248,6 +246,12 @@ export class Session {
     message.responded = true;
     if (message.name.charCodeAt(0) !== 95 /* '_' */) this.inFlight -= 1;
     return this.writeSafely(frame, message.name);
+  }
+
+  /** A handler threw or its promise rejected: report, and reject the request if still unanswered. */
+  handlerFailed(message: IncomingMessage, thrown: unknown): void {
+    this.host.error(toVolleyError(thrown));
+    if (message.id !== undefined && !message.responded) this.respond(message, false, thrown);
   }
 
   /** Requests received from the peer and not answered yet. */

@@ -9,6 +9,9 @@ import {
   type PayloadOf,
   type ResultOf,
   Session,
+  guardedHandler,
+  guardHandler,
+  isApplicationName,
   type FrameValidator,
   VolleyError,
   type WriteBatcher,
@@ -194,7 +197,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
    */
   on<K extends NameOf<A['server']>>(name: K, handler: MessageHandler<A['server'], K>): this;
   on(name: string, listener: (...args: any[]) => void): this {
-    this.events.on(name, listener);
+    this.events.on(name, isApplicationName(name) ? guardHandler(listener) : listener);
     return this;
   }
 
@@ -202,13 +205,13 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   once<K extends keyof ConnectionEvents>(event: K, listener: ConnectionEvents[K]): this;
   once<K extends NameOf<A['server']>>(name: K, handler: MessageHandler<A['server'], K>): this;
   once(name: string, listener: (...args: any[]) => void): this {
-    this.events.once(name, listener);
+    this.events.once(name, isApplicationName(name) ? guardHandler(listener) : listener);
     return this;
   }
 
   /** Removes a listener, or every listener of `name` when none is given. */
   off(name: string, listener?: (...args: any[]) => void): this {
-    this.events.off(name, listener);
+    this.events.off(name, listener === undefined ? undefined : guardedHandler(listener));
     return this;
   }
 

@@ -282,13 +282,24 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
       handshake.resolve();
       return;
     }
-    try {
-      this.emit('handshake', connection as ServerConnection<A>, handshake, request);
-    } catch (thrown) {
-      const error = thrown instanceof VolleyError ? thrown : new VolleyError(ErrorCode.INTERNAL_ERROR, `The handshake listener threw: ${String((thrown as Error)?.message ?? thrown)}`, { cause: thrown });
-      this.emit('error', error);
-      if (!handshake.ended) handshake.reject(thrown);
+    // Listeners are called one by one rather than through emit() so that an async listener's
+    // rejection rejects the handshake instead of becoming an unhandled rejection.
+    for (const listener of this.listeners('handshake')) {
+      try {
+        const result: unknown = listener(connection as ServerConnection<A>, handshake, request);
+        if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+          (result as PromiseLike<unknown>).then(undefined, (thrown: unknown) => this.handshakeListenerFailed(handshake, thrown));
+        }
+      } catch (thrown) {
+        this.handshakeListenerFailed(handshake, thrown);
+      }
     }
+  }
+
+  private handshakeListenerFailed(handshake: Handshake, thrown: unknown): void {
+    const message = thrown instanceof Error ? thrown.message : String(thrown);
+    this.emit('error', new VolleyError(ErrorCode.INTERNAL_ERROR, `A handshake listener failed: ${message}`, { cause: thrown }));
+    if (!handshake.ended) handshake.reject(thrown);
   }
 
   private connectionClosed(connection: AnyConnection, info: DisconnectInfo): void {
