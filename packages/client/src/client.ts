@@ -9,6 +9,7 @@ import {
   type PayloadOf,
   type ResultOf,
   Session,
+  emitSafely,
   guardedHandler,
   guardHandler,
   isApplicationName,
@@ -77,6 +78,7 @@ export type ClientMessageHandler<M extends Api['client'], K extends keyof M> = (
 ) => void;
 
 const OPEN = 1;
+const MAX_TIMER = 2 ** 31 - 1;
 
 /**
  * A Volley client for browsers and Node. Connects, runs the handshake, sends awaited requests,
@@ -258,7 +260,7 @@ export class Client<A extends Api = AnyApi> {
 
   private open(): Promise<unknown> {
     this.setState('connecting');
-    this.events.emit(ClientEvent.CONNECTING);
+    this.emit(ClientEvent.CONNECTING, undefined);
     const attempt = new Promise<unknown>((resolve, reject) => {
       let socket: WebSocketLike;
       try {
@@ -326,14 +328,9 @@ export class Client<A extends Api = AnyApi> {
     this.session.gated = false;
     this.session.open = true;
     this.startPing();
-    try {
-      this.setState('connected');
-      this.events.emit(ClientEvent.CONNECTED, answer.payload);
-    } catch (error) {
-      // A throwing listener must not turn a successful handshake into a failed one (which
-      // closed the socket and then reconnected forever, attempt 1 each time).
-      this.reportError(toVolleyError(error));
-    }
+    // emit() reports a throwing listener instead of letting it fail a successful handshake.
+    this.setState('connected');
+    this.emit(ClientEvent.CONNECTED, answer.payload);
   }
 
   private receive(data: unknown): void {
@@ -373,7 +370,7 @@ export class Client<A extends Api = AnyApi> {
     const wasConnected = this.currentState === 'connected';
     const retrying = this.currentState === 'connecting' && this.attempt > 0;
     const willReconnect = this.reconnectEnabled && !this.stopped && (wasConnected || retrying) && this.attempt < this.backoff.maxAttempts;
-    this.events.emit(ClientEvent.DISCONNECTED, { code, reason, willReconnect });
+    this.emit(ClientEvent.DISCONNECTED, { code, reason, willReconnect });
     if (willReconnect) this.scheduleReconnect();
     else {
       this.stopped = true;
@@ -388,7 +385,7 @@ export class Client<A extends Api = AnyApi> {
     this.attempt += 1;
     const delay = this.backoff.delay(this.attempt);
     this.setState('reconnecting');
-    this.events.emit(ClientEvent.RECONNECTING, { attempt: this.attempt, delay });
+    this.emit(ClientEvent.RECONNECTING, { attempt: this.attempt, delay });
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
       // Failures surface through the close event, which schedules the next attempt.
@@ -414,14 +411,18 @@ export class Client<A extends Api = AnyApi> {
   }
 
   private reportError(error: VolleyError): void {
-    this.events.emit(ClientEvent.ERROR, error);
+    this.emit(ClientEvent.ERROR, error);
+  }
+
+  private emit(event: string, argument: unknown): void {
+    emitSafely(this.events, event, argument, (error) => this.reportError(error), ClientEvent.ERROR);
   }
 
   private setState(next: ClientState): void {
     const oldState = this.currentState;
     if (oldState === next) return;
     this.currentState = next;
-    this.events.emit(ClientEvent.STATE_CHANGE, { newState: next, oldState });
+    this.emit(ClientEvent.STATE_CHANGE, { newState: next, oldState });
   }
 }
 
@@ -435,8 +436,9 @@ function handshakeFailure(error: unknown): VolleyError {
 }
 
 function duration(name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`Option "${name}" must be a non-negative number of milliseconds, got ${String(value)}`);
+  // Node and browsers fire longer timers at once.
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TIMER) {
+    throw new TypeError(`Option "${name}" must be a number of milliseconds in 0..${MAX_TIMER}, got ${String(value)}`);
   }
   return value;
 }

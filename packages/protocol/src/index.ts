@@ -16,6 +16,7 @@ export {
   encodeResult,
 } from './codec.js';
 export { isApplicationName, isFrame, isValidId, MAX_ID_LENGTH, PONG, PROTOCOL_VERSION, ReservedName, salvageId, SUBPROTOCOL } from './frame.js';
+export { emitSafely } from './emit-safely.js';
 export { guardedHandler, guardHandler, IncomingMessage } from './incoming-message.js';
 export { PendingRequests } from './pending-requests.js';
 export { Session } from './session.js';

@@ -86,39 +86,41 @@ export class Session {
     return this.pending.size;
   }
 
-  /** Handles one inbound text frame. Never throws. */
+  /**
+   * Handles one inbound text frame. Never throws. After the handshake every frame but a response
+   * passes the rate limit, and every frame refused for any reason (malformed, before the handshake, over a
+   * limit, unknown reserved name) counts towards `maxRefusals`.
+   */
   receive(text: string): void {
     this.receivedSinceTick = true;
     const decoded = decodeFrame(text, this.validate);
     if (!decoded.ok) {
-      this.host.error(decoded.error);
       // Never answer a response, or two peers could bounce errors forever.
-      if (decoded.id !== undefined && decoded.name !== ReservedName.RESPONSE) {
-        this.writeSafely(encodeError(decoded.id, decoded.error));
-      }
+      this.refuse(decoded.name === ReservedName.RESPONSE ? undefined : decoded.id, decoded.error);
       return;
     }
     const frame = decoded.frame;
     const name = frame.n;
+    if (name === ReservedName.RESPONSE) {
+      this.pending.settle(frame);
+      return;
+    }
+    // The handshake itself is not rated; frames before it are refused and counted anyway.
+    if (this.bucket !== undefined && !this.gated && !this.bucket.take()) {
+      this.refuse(frame.i, new VolleyError(ErrorCode.RATE_LIMITED, `"${name}" refused: more than ${this.bucket.rate} messages per second`));
+      return;
+    }
     if (name.charCodeAt(0) === 95 /* '_' */) {
       this.receiveReserved(frame);
       return;
     }
     if (this.gated) {
-      const error = new VolleyError(ErrorCode.HANDSHAKE_PENDING, `"${name}" arrived before the handshake completed`);
-      this.host.error(error);
-      if (frame.i !== undefined) this.writeSafely(encodeError(frame.i, error));
+      this.refuse(frame.i, new VolleyError(ErrorCode.HANDSHAKE_PENDING, `"${name}" arrived before the handshake completed`));
       return;
     }
-    if (this.bucket !== undefined && !this.bucket.take()) {
-      this.refuse(frame, new VolleyError(ErrorCode.RATE_LIMITED, `"${name}" refused: more than ${this.bucket.rate} messages per second`));
+    if (frame.i !== undefined && this.maxInFlight > 0 && this.inFlight >= this.maxInFlight) {
+      this.refuse(frame.i, new VolleyError(ErrorCode.TOO_MANY_REQUESTS, `"${name}" refused: ${this.maxInFlight} requests already await an answer`));
       return;
-    }
-    if (frame.i !== undefined && this.maxInFlight > 0) {
-      if (this.inFlight >= this.maxInFlight) {
-        this.refuse(frame, new VolleyError(ErrorCode.TOO_MANY_REQUESTS, `"${name}" refused: ${this.maxInFlight} requests already await an answer`));
-        return;
-      }
     }
     this.refusals = 0;
     if (frame.i !== undefined) this.inFlight += 1;
@@ -137,14 +139,7 @@ export class Session {
 
   private receiveReserved(frame: Frame): void {
     switch (frame.n) {
-      case ReservedName.RESPONSE:
-        this.pending.settle(frame);
-        return;
       case ReservedName.PING:
-        if (this.bucket !== undefined && !this.bucket.take()) {
-          this.refuse(frame, new VolleyError(ErrorCode.RATE_LIMITED, `Ping refused: more than ${this.bucket.rate} messages per second`));
-          return;
-        }
         if (frame.i !== undefined) this.writeSafely(encodePong(frame.i));
         return;
       case ReservedName.HANDSHAKE:
@@ -154,9 +149,7 @@ export class Session {
         }
         break;
     }
-    const error = new VolleyError(ErrorCode.INVALID_FRAME, `Unknown reserved name "${frame.n}"`);
-    this.host.error(error);
-    if (frame.i !== undefined) this.writeSafely(encodeError(frame.i, error));
+    this.refuse(frame.i, new VolleyError(ErrorCode.INVALID_FRAME, `Unknown reserved name "${frame.n}"`));
   }
 
   /**
@@ -259,9 +252,10 @@ export class Session {
     return this.inFlight;
   }
 
-  private refuse(frame: Frame, error: VolleyError): void {
+  /** Reports a refused frame, answers it when it has an id, and counts the refusal. */
+  private refuse(id: string | undefined, error: VolleyError): void {
     this.host.error(error);
-    if (frame.i !== undefined) this.writeSafely(encodeError(frame.i, error));
+    if (id !== undefined) this.writeSafely(encodeError(id, error));
     this.refusals += 1;
     if (this.maxRefusals > 0 && this.refusals >= this.maxRefusals) {
       this.refusals = 0;

@@ -9,6 +9,7 @@ import {
   type PayloadOf,
   type ResultOf,
   Session,
+  emitSafely,
   guardedHandler,
   guardHandler,
   isApplicationName,
@@ -347,6 +348,9 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   }
 
   private receive(data: Buffer, isBinary: boolean): void {
+    // Once a close has begun, nothing more reaches handlers: the peer's requests will reject
+    // with DISCONNECTED on its side.
+    if (this.closing !== undefined) return;
     if (isBinary) {
       this.reportError(new VolleyError(ErrorCode.INVALID_FRAME, 'Binary frames are not part of the protocol'));
       return;
@@ -395,20 +399,24 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     this.session.close(`the connection closed (${code})`);
     const info = { code, reason };
     this.context.closed(this, info);
-    this.events.emit(ConnectionEvent.DISCONNECTED, info);
+    this.emit(ConnectionEvent.DISCONNECTED, info);
     this.resolveClosed?.();
     this.closing ??= Promise.resolve();
   }
 
   private reportError(error: VolleyError): void {
-    this.events.emit(ConnectionEvent.ERROR, error);
+    this.emit(ConnectionEvent.ERROR, error);
+  }
+
+  private emit(event: string, argument: unknown): void {
+    emitSafely(this.events, event, argument, (error) => this.reportError(error), ConnectionEvent.ERROR);
   }
 
   private setState(next: ConnectionState): void {
     const oldState = this.currentState;
     if (oldState === next) return;
     this.currentState = next;
-    this.events.emit(ConnectionEvent.STATE_CHANGE, { newState: next, oldState });
+    this.emit(ConnectionEvent.STATE_CHANGE, { newState: next, oldState });
   }
 }
 

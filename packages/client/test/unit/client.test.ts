@@ -362,7 +362,7 @@ describe('connect()', () => {
     expect(client.state).toBe('connected');
     expect(socket.closeCalls).toEqual([]);
     const errors = named(log, ClientEvent.ERROR) as VolleyError[];
-    expect(errors.map((error) => error.message)).toEqual(['listener bug']);
+    expect(errors.map((error) => error.message)).toEqual(['A "_connected" listener threw: listener bug']);
   });
 
   it('refuses an application request that arrives before the handshake answer', async () => {
