@@ -90,6 +90,38 @@ describe('handshake rejected', () => {
     expect(server.getConnections()).toEqual([]);
   });
 
+  it('stops reconnecting when the handshake of a reconnection attempt is rejected', async () => {
+    const { server, url } = await startServer();
+    let handshakes = 0;
+    server.on('handshake', (_connection, handshake) => {
+      handshakes += 1;
+      if (handshakes === 1) handshake.resolve('welcome');
+      else handshake.reject(new Error('token expired'));
+    });
+    const client = makeClient(url, { reconnect: true, reconnectOptions: { initialDelay: 1, maxDelay: 5, jitter: 0 } });
+    expect(await client.connect()).toBe('welcome');
+    const reconnecting = record(client, '_reconnecting');
+    const closes = record<{ code: number; willReconnect: boolean }>(client, '_disconnected');
+    const errors = record<VolleyError>(client, '_error');
+    const rejected = new Promise<void>((resolve) => {
+      client.on('_disconnected', ({ code }) => {
+        if (code === 4203) resolve();
+      });
+    });
+
+    await connectionOf(server, client).close(4000, 'drop');
+    await rejected;
+    await delay(150);
+    expect(handshakes).toBe(2);
+    expect(reconnecting).toHaveLength(1);
+    expect(closes).toEqual([
+      { code: 4000, reason: 'drop', willReconnect: true },
+      { code: 4203, reason: expect.any(String), willReconnect: false },
+    ]);
+    expect(errors.map((e) => e.code)).toContain(ErrorCode.HANDSHAKE_REJECTED);
+    expect(client.state).toBe('disconnected');
+  });
+
   it('a throwing handshake listener rejects the handshake and reports a server error', async () => {
     const { server, url } = await startServer();
     server.on('handshake', () => {
