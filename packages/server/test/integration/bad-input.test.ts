@@ -150,7 +150,7 @@ describe('bad input from a raw peer after its handshake', () => {
     const serverSaw = waitFor<{ code: number }>(connection, '_disconnected');
     peer.send({ n: 'echo', p: 'b'.repeat(2000), i: 'big' });
     expect((await peer.closed).code).toBe(1009);
-    await serverSaw;
+    expect((await serverSaw).code).toBe(1009);
     expect(errors.map((error) => error.code)).toEqual([ErrorCode.PAYLOAD_TOO_LARGE]);
     expect(peer.received.some((received) => received.i === 'big')).toBe(false);
     expect(connection.state).toBe('disconnected');
