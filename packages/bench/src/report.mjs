@@ -152,7 +152,7 @@ The figures below are rewritten by every run of the benchmark; the last section 
 ## How to run
 
 \`\`\`sh
-pnpm bench            # full run: 3 runs per figure, about 10 minutes on 2 cores
+pnpm bench            # full run: 3 runs per figure, 8 to 10 minutes on 2 cores
 pnpm bench --quick    # about a minute: 1 run per figure, shorter runs, fewer connections
 pnpm bench --scenarios=rr,s2c --systems=volley,ws-json,ws-json-batched --runs=5 --duration=5000
 \`\`\`
@@ -182,11 +182,22 @@ The benchmark reports; it never fails a build and is not part of \`pnpm test\`.
 - CPU figures are \`process.cpuUsage()\` deltas (user + system) over the measured window, in each
   process, divided by the units done (round trips, deliveries, connections): on shared cores the
   rate alone misleads.
-- Latency is measured by whichever side sends the requests, from the call to the resolved answer.
+- rr and s2c: one client process holds all the connections; the load is closed-loop (each worker
+  sends its next request when its answer arrives). Latency is measured by whichever side sends the
+  requests, from the call to the resolved answer.
+- Handshakes: volley runs its \`_h\` handshake, socket.io its CONNECT, ws-json a hand-written
+  one-round-trip "hello"; ws-raw and rpc-websockets have none (their connect is the bare upgrade).
+- The connect rate is bounded by the clients on few cores (a \`ws\` client spends about twice the
+  server's CPU per connection): read it together with the server CPU per connection.
+- Rooms: volley \`getRoom().broadcast\`, socket.io \`io.to(room).emit\`, rpc-websockets its event
+  notification to subscribers (serialised once per subscriber); the ws systems loop over their
+  handshaken sockets with one pre-serialised frame.
 - Broadcast: a client process reports (over IPC) when all its members have a broadcast; the time
   "to reach everyone" uses wall clocks of the server and the client processes on the same machine.
 - Memory: the server runs with \`--expose-gc\`; heap and RSS after full collections, the delta from
   a base with a few connections open, divided by the connections added.
+- On a machine shared with other work (see the load average) the rates swing from run to run; the
+  CPU figures per unit are far steadier and are the ones to compare.
 
 ## Results
 

@@ -17,7 +17,7 @@ const DEFAULT_OUT = here('../../../docs/performance.md');
 
 const fullDefaults = {
   runs: 3,
-  duration: 2500,
+  duration: 2000,
   warmup: 800,
   clients: 50,
   inflight: 10,
