@@ -117,8 +117,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   private resolveClosed: (() => void) | undefined;
   private upgradeRequest: HttpRequest | undefined;
   private readonly raw: ReturnType<typeof corkableOf>;
-  /** 1009 once ws closed the socket over an oversized frame (see {@link closed}). */
-  private tooLargeClose: number | undefined;
+  /** The close code this side sent (ours, or ws's 1009 for an oversized frame); see {@link closed}. */
+  private sentCloseCode: number | undefined;
   /** Remote IP address of the socket, if known. */
   readonly remoteAddress: string | undefined;
 
@@ -266,6 +266,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
       this.session.open = false;
       if (this.socket.readyState === OPEN || this.socket.readyState === 0) {
         this.context.batcher?.flushNow();
+        this.sentCloseCode = code;
         this.socket.close(code, reason);
       }
       const cut = setTimeout(() => this.socket.terminate(), this.context.closeTimeout);
@@ -382,7 +383,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
   private socketError(error: Error & { code?: string }): void {
     if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-      this.tooLargeClose = 1009;
+      this.sentCloseCode = 1009;
       this.reportError(
         new VolleyError(ErrorCode.PAYLOAD_TOO_LARGE, `A frame exceeded maxPayload (${this.context.maxPayload} bytes); closing with 1009`, {
           cause: error,
@@ -395,9 +396,9 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
   private closed(code: number, reason: string): void {
     if (this.currentState === 'disconnected') return;
-    // After a read error ws sends 1009 but no longer reads the peer's echo, so it reports 1006;
-    // the application should see why the connection ended.
-    if (code === 1006 && this.tooLargeClose !== undefined) code = this.tooLargeClose;
+    // When this side closed and the peer never echoed the close frame (a dead peer, or ws after
+    // a read error), ws reports 1006; the code this side sent says why the connection ended.
+    if (code === 1006 && this.sentCloseCode !== undefined) code = this.sentCloseCode;
     if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
     this.handshakeTimer = undefined;
     this.upgradeRequest = undefined;

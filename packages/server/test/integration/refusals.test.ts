@@ -52,6 +52,18 @@ describe('closing', () => {
   });
 });
 
+describe('close codes of dead peers', () => {
+  it('reports the code the server sent (4201) when a frozen peer never echoes the close', async () => {
+    const { server, url } = await startServer({ pingInterval: 50, responseTimeout: 100, closeTimeout: 100 });
+    const peer = await RawPeer.connect(url, { autoPong: false });
+    const connection = server.getConnectionById(peer.id!)!;
+    const gone = waitFor<{ code: number }>(connection, ConnectionEvent.DISCONNECTED);
+    // A frozen peer: it neither reads nor answers, so no close frame ever comes back.
+    (peer.socket as unknown as { _socket: { pause(): void } })._socket.pause();
+    expect((await gone).code).toBe(CloseCode.PING_FAILED);
+  });
+});
+
 describe('throwing lifecycle listeners', () => {
   it('reports a throwing _disconnected listener on _error and still completes the close', async () => {
     const { server, url } = await startServer();
