@@ -232,8 +232,10 @@ describe('decode', () => {
 
   it('round-trips any JSON payload, name and valid id (property)', () => {
     const id = fc.string({ unit: 'binary', minLength: 1, maxLength: 64 });
+    // Prototype keys are stripped on purpose (prototype-safety.test.ts), so they cannot round-trip.
+    const safePayload = fc.jsonValue().filter((value) => !/__proto__|"constructor"/.test(JSON.stringify(value)));
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', minLength: 1 }), fc.option(fc.jsonValue(), { nil: undefined }), fc.option(id, { nil: undefined }), (name, payload, requestId) => {
+      fc.property(fc.string({ unit: 'binary', minLength: 1 }), fc.option(safePayload, { nil: undefined }), fc.option(id, { nil: undefined }), (name, payload, requestId) => {
         const decoded = decodeFrame(encodeMessage(name, payload, requestId));
         expect(decoded.ok).toBe(true);
         if (!decoded.ok) return;
