@@ -10,8 +10,7 @@ import {
   type ResultOf,
   Session,
   emitSafely,
-  guardedHandler,
-  guardHandler,
+  MessageHandlers,
   isApplicationName,
   corkableOf,
   sharedWriteBatcher,
@@ -101,6 +100,7 @@ export class Client<A extends Api = AnyApi> {
   private readonly maxPayload: number;
   private readonly backoff: Backoff;
   private readonly events = new EventEmitter();
+  private readonly handlers = new MessageHandlers();
   private readonly session: Session;
   private socket: WebSocketLike | undefined;
   /** The Node TCP socket under `socket` when writes are batched (ws in Node), else undefined. */
@@ -139,7 +139,7 @@ export class Client<A extends Api = AnyApi> {
     this.session = new Session(
       {
         write: (frame) => this.write(frame),
-        dispatch: (message) => this.events.emit(message.name, message),
+        dispatch: (message) => this.handlers.dispatch(message),
         error: (error) => this.reportError(error),
         pingFailed: (error) => {
           this.reportError(error);
@@ -206,7 +206,8 @@ export class Client<A extends Api = AnyApi> {
    */
   on<K extends NameOf<A['client']>>(name: K, handler: ClientMessageHandler<A['client'], K>): this;
   on(name: string, listener: (...args: any[]) => void): this {
-    this.events.on(name, isApplicationName(name) ? guardHandler(listener) : listener);
+    if (isApplicationName(name)) this.handlers.on(name, listener);
+    else this.events.on(name, listener);
     return this;
   }
 
@@ -214,13 +215,15 @@ export class Client<A extends Api = AnyApi> {
   once<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): this;
   once<K extends NameOf<A['client']>>(name: K, handler: ClientMessageHandler<A['client'], K>): this;
   once(name: string, listener: (...args: any[]) => void): this {
-    this.events.once(name, isApplicationName(name) ? guardHandler(listener) : listener);
+    if (isApplicationName(name)) this.handlers.on(name, listener, true);
+    else this.events.once(name, listener);
     return this;
   }
 
   /** Removes a listener, or every listener of `name` when none is given. */
   off(name: string, listener?: (...args: any[]) => void): this {
-    this.events.off(name, listener === undefined ? undefined : guardedHandler(listener));
+    if (isApplicationName(name)) this.handlers.off(name, listener);
+    else this.events.off(name, listener);
     return this;
   }
 
@@ -422,7 +425,8 @@ export class Client<A extends Api = AnyApi> {
     const oldState = this.currentState;
     if (oldState === next) return;
     this.currentState = next;
-    this.emit(ClientEvent.STATE_CHANGE, { newState: next, oldState });
+    // Skip building the change object when nobody listens (the common case, per connection).
+    if (this.events.listenerCount(ClientEvent.STATE_CHANGE) > 0) this.emit(ClientEvent.STATE_CHANGE, { newState: next, oldState });
   }
 }
 

@@ -55,31 +55,3 @@ export class IncomingMessage<Payload = unknown, Result = unknown> {
 
 /** A message handler as users write it: it may be `async`. */
 export type MessageListener<Message> = (message: Message) => unknown;
-
-const guarded = new WeakMap<MessageListener<never>, (message: IncomingMessage) => void>();
-
-/**
- * The listener actually registered for a user's message handler: a promise the handler returns
- * that rejects is treated like a synchronous throw (the request is rejected with the error and
- * the error reported), instead of becoming an unhandled rejection that ends the process. The
- * wrapper is cached per handler, so one handler shared by many connections costs one wrapper, and
- * `off(name, handler)` finds it again.
- */
-export function guardHandler<Message>(handler: MessageListener<Message>): (message: IncomingMessage) => void {
-  let wrapper = guarded.get(handler as MessageListener<never>);
-  if (wrapper === undefined) {
-    wrapper = (message: IncomingMessage): void => {
-      const result = handler(message as Message);
-      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-        (result as PromiseLike<unknown>).then(undefined, (error: unknown) => message.fail(error));
-      }
-    };
-    guarded.set(handler as MessageListener<never>, wrapper);
-  }
-  return wrapper;
-}
-
-/** The registered wrapper of a handler, for `off()`; the handler itself if it was never wrapped. */
-export function guardedHandler<T>(handler: T): T {
-  return (guarded.get(handler as MessageListener<never>) as T | undefined) ?? handler;
-}

@@ -17,7 +17,8 @@ export {
 } from './codec.js';
 export { isApplicationName, isFrame, isValidId, MAX_ID_LENGTH, PONG, PROTOCOL_VERSION, ReservedName, salvageId, SUBPROTOCOL } from './frame.js';
 export { emitSafely } from './emit-safely.js';
-export { guardedHandler, guardHandler, IncomingMessage } from './incoming-message.js';
+export { IncomingMessage } from './incoming-message.js';
+export { MessageHandlers } from './message-handlers.js';
 export { PendingRequests } from './pending-requests.js';
 export { Session } from './session.js';
 export { TokenBucket } from './token-bucket.js';

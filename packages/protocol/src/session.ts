@@ -59,31 +59,26 @@ export class Session {
   open = false;
   /** True until the handshake completes: application frames are refused. */
   gated = true;
-  private readonly pending = new PendingRequests();
-  private readonly validate: FrameValidator;
+  /** Created on the first request: most server connections never send one. */
+  private pendingRequests: PendingRequests | undefined;
   private seq = 0;
   private receivedSinceTick = false;
   private pinging = false;
   /** Requests received and not answered yet. */
   private inFlight = 0;
   private refusals = 0;
-  private readonly maxInFlight: number;
-  private readonly maxRefusals: number;
   private readonly bucket: TokenBucket | undefined;
 
   constructor(
     private readonly host: SessionHost,
     private readonly options: SessionOptions,
   ) {
-    this.validate = options.validate ?? isFrame;
-    this.maxInFlight = options.maxInFlight ?? 0;
-    this.maxRefusals = options.maxRefusals ?? 0;
     this.bucket = options.rateLimit === undefined ? undefined : new TokenBucket(options.rateLimit.rate, options.rateLimit.burst);
   }
 
   /** Requests awaiting an answer. */
   get pendingCount(): number {
-    return this.pending.size;
+    return this.pendingRequests?.size ?? 0;
   }
 
   /**
@@ -93,7 +88,7 @@ export class Session {
    */
   receive(text: string): void {
     this.receivedSinceTick = true;
-    const decoded = decodeFrame(text, this.validate);
+    const decoded = decodeFrame(text, this.options.validate ?? isFrame);
     if (!decoded.ok) {
       // Never answer a response, or two peers could bounce errors forever.
       this.refuse(decoded.name === ReservedName.RESPONSE ? undefined : decoded.id, decoded.error);
@@ -102,7 +97,7 @@ export class Session {
     const frame = decoded.frame;
     const name = frame.n;
     if (name === ReservedName.RESPONSE) {
-      this.pending.settle(frame);
+      this.pendingRequests?.settle(frame);
       return;
     }
     // The handshake itself is not rated; frames before it are refused and counted anyway.
@@ -118,8 +113,9 @@ export class Session {
       this.refuse(frame.i, new VolleyError(ErrorCode.HANDSHAKE_PENDING, `"${name}" arrived before the handshake completed`));
       return;
     }
-    if (frame.i !== undefined && this.maxInFlight > 0 && this.inFlight >= this.maxInFlight) {
-      this.refuse(frame.i, new VolleyError(ErrorCode.TOO_MANY_REQUESTS, `"${name}" refused: ${this.maxInFlight} requests already await an answer`));
+    const maxInFlight = this.options.maxInFlight ?? 0;
+    if (frame.i !== undefined && maxInFlight > 0 && this.inFlight >= maxInFlight) {
+      this.refuse(frame.i, new VolleyError(ErrorCode.TOO_MANY_REQUESTS, `"${name}" refused: ${maxInFlight} requests already await an answer`));
       return;
     }
     this.refusals = 0;
@@ -257,7 +253,8 @@ export class Session {
     this.host.error(error);
     if (id !== undefined) this.writeSafely(encodeError(id, error));
     this.refusals += 1;
-    if (this.maxRefusals > 0 && this.refusals >= this.maxRefusals) {
+    const maxRefusals = this.options.maxRefusals ?? 0;
+    if (maxRefusals > 0 && this.refusals >= maxRefusals) {
       this.refusals = 0;
       this.host.abusive?.(error);
     }
@@ -267,7 +264,7 @@ export class Session {
   close(reason = 'Connection closed'): void {
     this.open = false;
     this.pinging = false;
-    this.pending.rejectAll((name) => new VolleyError(ErrorCode.DISCONNECTED, `"${name}" failed: ${reason}`));
+    this.pendingRequests?.rejectAll((name) => new VolleyError(ErrorCode.DISCONNECTED, `"${name}" failed: ${reason}`));
   }
 
   private call(
@@ -295,11 +292,11 @@ export class Session {
                 reject(error);
               }
             };
-      this.pending.add(id, name, timeout ?? this.options.responseTimeout, settle, reject);
+      (this.pendingRequests ??= new PendingRequests()).add(id, name, timeout ?? this.options.responseTimeout, settle, reject);
       try {
         this.host.write(frame);
       } catch (error) {
-        this.pending.reject(id, toVolleyError(error, ErrorCode.WEBSOCKET_ERROR));
+        this.pendingRequests!.reject(id, toVolleyError(error, ErrorCode.WEBSOCKET_ERROR));
       }
     });
   }

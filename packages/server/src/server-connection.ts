@@ -10,10 +10,10 @@ import {
   type ResultOf,
   Session,
   emitSafely,
-  guardedHandler,
-  guardHandler,
+  MessageHandlers,
   isApplicationName,
-  type FrameValidator,
+  type SessionHost,
+  type SessionOptions,
   VolleyError,
   type WriteBatcher,
   corkableOf,
@@ -71,16 +71,13 @@ export type AnyConnection = ServerConnection<any>;
 
 /** What a connection needs from its server. @internal */
 export interface ConnectionContext {
-  readonly responseTimeout: number;
   readonly handshakeTimeout: number;
   readonly closeTimeout: number;
   readonly maxPayload: number;
-  readonly maxInFlight: number;
-  readonly rateLimit: { rate: number; burst: number } | false;
-  readonly maxRefusals: number;
   readonly maxBufferedAmount: number;
   readonly backpressure: 'close' | 'error';
-  readonly validate: FrameValidator;
+  /** One options object shared by every connection's session. */
+  readonly sessionOptions: SessionOptions;
   readonly batcher: WriteBatcher | undefined;
   beginHandshake(connection: AnyConnection, handshake: Handshake, request: HttpRequest | undefined): void;
   connected(connection: AnyConnection): void;
@@ -111,7 +108,10 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   private currentState: ConnectionState = 'awaiting-handshake';
   private readonly session: Session;
   private readonly events = new EventEmitter();
+  private readonly handlers = new MessageHandlers();
+  /** The handshake being answered; dropped once answered so its payload can be collected. */
   private handshake: Handshake | undefined;
+  private handshakeAnswered = false;
   private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   private closing: Promise<void> | undefined;
   private resolveClosed: (() => void) | undefined;
@@ -119,8 +119,6 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   private readonly raw: ReturnType<typeof corkableOf>;
   /** The close code this side sent (ours, or ws's 1009 for an oversized frame); see {@link closed}. */
   private sentCloseCode: number | undefined;
-  /** Remote IP address of the socket, if known. */
-  readonly remoteAddress: string | undefined;
 
   /** @internal Created by the server. */
   constructor(
@@ -131,28 +129,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   ) {
     this.currentId = id;
     this.upgradeRequest = request;
-    this.remoteAddress = request?.socket.remoteAddress;
     this.raw = context.batcher === undefined ? undefined : corkableOf(socket);
-    this.session = new Session(
-      {
-        write: (frame) => this.write(frame),
-        dispatch: (message) => this.events.emit(message.name, message),
-        handshake: (message) => this.receiveHandshake(message),
-        error: (error) => this.reportError(error),
-        pingFailed: (error) => {
-          this.reportError(error);
-          void this.close(4201, 'Ping failed');
-        },
-        abusive: () => void this.close(4207, 'Too many refused messages'),
-      },
-      {
-        responseTimeout: context.responseTimeout,
-        validate: context.validate,
-        maxInFlight: context.maxInFlight,
-        rateLimit: context.rateLimit === false ? undefined : context.rateLimit,
-        maxRefusals: context.maxRefusals,
-      },
-    );
+    this.session = new Session(new ConnectionHost(this), context.sessionOptions);
     socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     socket.on('close', (code, reason) => this.closed(code, reason.toString()));
     socket.on('error', (error) => this.socketError(error));
@@ -174,6 +152,11 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     return this.currentState;
   }
 
+  /** Remote IP address of the socket, if known. Read on demand: it costs a system call. */
+  get remoteAddress(): string | undefined {
+    return (this.socket as unknown as { _socket?: { remoteAddress?: string } })._socket?.remoteAddress;
+  }
+
   /**
    * Gives the connection your own id (a user id, say). Only during the handshake.
    * @throws VolleyError `HANDSHAKE_ENDED` after the handshake; `ID_CONFLICT` when another
@@ -181,7 +164,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
    */
   setId(id: string): void {
     if (typeof id !== 'string' || id.length === 0) throw new TypeError('A connection id must be a non-empty string');
-    if (this.currentState !== 'awaiting-handshake' || this.handshake?.ended === true) {
+    if (this.currentState !== 'awaiting-handshake' || this.handshakeAnswered) {
       throw new VolleyError(ErrorCode.HANDSHAKE_ENDED, 'The id can only be set before the handshake is resolved');
     }
     if (id === this.currentId) return;
@@ -200,7 +183,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
    */
   on<K extends NameOf<A['server']>>(name: K, handler: MessageHandler<A['server'], K>): this;
   on(name: string, listener: (...args: any[]) => void): this {
-    this.events.on(name, isApplicationName(name) ? guardHandler(listener) : listener);
+    if (isApplicationName(name)) this.handlers.on(name, listener);
+    else this.events.on(name, listener);
     return this;
   }
 
@@ -208,13 +192,15 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   once<K extends keyof ConnectionEvents>(event: K, listener: ConnectionEvents[K]): this;
   once<K extends NameOf<A['server']>>(name: K, handler: MessageHandler<A['server'], K>): this;
   once(name: string, listener: (...args: any[]) => void): this {
-    this.events.once(name, isApplicationName(name) ? guardHandler(listener) : listener);
+    if (isApplicationName(name)) this.handlers.on(name, listener, true);
+    else this.events.once(name, listener);
     return this;
   }
 
   /** Removes a listener, or every listener of `name` when none is given. */
   off(name: string, listener?: (...args: any[]) => void): this {
-    this.events.off(name, listener === undefined ? undefined : guardedHandler(listener));
+    if (isApplicationName(name)) this.handlers.off(name, listener);
+    else this.events.off(name, listener);
     return this;
   }
 
@@ -323,6 +309,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
       return false;
     }
     this.upgradeRequest = undefined;
+    this.handshake = undefined;
+    this.handshakeAnswered = true;
     if (!accepted) {
       handshake.message.reject(value);
       void this.close(4203, 'Handshake rejected');
@@ -341,8 +329,9 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     return true;
   }
 
-  private receiveHandshake(message: IncomingMessage): void {
-    if (this.currentState !== 'awaiting-handshake' || this.handshake !== undefined) {
+  /** @internal Session host: a `_h` frame arrived. */
+  receiveHandshake(message: IncomingMessage): void {
+    if (this.currentState !== 'awaiting-handshake' || this.handshake !== undefined || this.handshakeAnswered) {
       message.reject(new VolleyError(ErrorCode.HANDSHAKE_ENDED, 'The handshake already took place'));
       return;
     }
@@ -361,7 +350,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     this.session.receive(data.toString());
   }
 
-  private write(frame: Uint8Array | string): void {
+  /** @internal Session host: writes one encoded frame; throws `DISCONNECTED` / `BACKPRESSURE`. */
+  write(frame: Uint8Array | string): void {
     const socket = this.socket;
     if (socket.readyState !== OPEN) throw new VolleyError(ErrorCode.DISCONNECTED, 'The socket is not open');
     if (socket.bufferedAmount > this.context.maxBufferedAmount) this.overflow();
@@ -411,7 +401,13 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     this.closing ??= Promise.resolve();
   }
 
-  private reportError(error: VolleyError): void {
+  /** @internal Session host: dispatches an application message to its handlers. */
+  dispatch(message: IncomingMessage): boolean {
+    return this.handlers.dispatch(message);
+  }
+
+  /** @internal Reports a local error on the `_error` event. */
+  reportError(error: VolleyError): void {
     this.emit(ConnectionEvent.ERROR, error);
   }
 
@@ -423,10 +419,44 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     const oldState = this.currentState;
     if (oldState === next) return;
     this.currentState = next;
-    this.emit(ConnectionEvent.STATE_CHANGE, { newState: next, oldState });
+    // Skip building the change object when nobody listens (the common case, per connection).
+    if (this.events.listenerCount(ConnectionEvent.STATE_CHANGE) > 0) this.emit(ConnectionEvent.STATE_CHANGE, { newState: next, oldState });
   }
 }
 
 function notConnected(what: string): VolleyError {
   return new VolleyError(ErrorCode.INVALID_STATE, `Cannot ${what} before the handshake completes or after the connection closed`);
+}
+
+/**
+ * The session's view of its connection: one small object per connection instead of a closure per
+ * callback, which matters at tens of thousands of idle connections.
+ */
+class ConnectionHost implements SessionHost {
+  constructor(private readonly connection: AnyConnection) {}
+
+  write(frame: string): void {
+    this.connection.write(frame);
+  }
+
+  dispatch(message: IncomingMessage): boolean {
+    return this.connection.dispatch(message);
+  }
+
+  handshake(message: IncomingMessage): void {
+    this.connection.receiveHandshake(message);
+  }
+
+  error(error: VolleyError): void {
+    this.connection.reportError(error);
+  }
+
+  pingFailed(error: VolleyError): void {
+    this.connection.reportError(error);
+    void this.connection.close(4201, 'Ping failed');
+  }
+
+  abusive(): void {
+    void this.connection.close(4207, 'Too many refused messages');
+  }
 }

@@ -90,16 +90,18 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const server = this as Server<any>;
     this.context = {
-      responseTimeout: this.options.responseTimeout,
       handshakeTimeout: this.options.handshakeTimeout,
       closeTimeout: this.options.closeTimeout,
       maxPayload: this.options.maxPayload,
-      maxInFlight: this.options.maxInFlight,
-      rateLimit: this.options.rateLimit,
-      maxRefusals: this.options.maxRefusals,
       maxBufferedAmount: this.options.maxBufferedAmount,
       backpressure: this.options.backpressure,
-      validate: createFrameValidator(),
+      sessionOptions: {
+        responseTimeout: this.options.responseTimeout,
+        validate: createFrameValidator(),
+        maxInFlight: this.options.maxInFlight,
+        rateLimit: this.options.rateLimit === false ? undefined : this.options.rateLimit,
+        maxRefusals: this.options.maxRefusals,
+      },
       batcher: this.options.batchWrites ? sharedWriteBatcher : undefined,
       beginHandshake: (connection, handshake, request) => server.beginHandshake(connection, handshake, request),
       connected: (connection) => {
