@@ -267,7 +267,7 @@ export class Client<A extends Api = AnyApi> {
     const attempt = new Promise<unknown>((resolve, reject) => {
       let socket: WebSocketLike;
       try {
-        socket = new this.WebSocketClass(this.url, this.options.protocols);
+        socket = new this.WebSocketClass(this.url, this.options.protocols, this.options.webSocketOptions ?? clientDefaults.webSocketOptions);
       } catch (error) {
         reject(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `Cannot open a socket: ${(error as Error).message}`, { cause: error }));
         // No socket means no close event to move the state on; 1006 is what a failed open reports.

@@ -15,7 +15,7 @@ export interface WebSocketLike {
 }
 
 /** A WebSocket constructor: `globalThis.WebSocket` in browsers, `ws`'s `WebSocket` in Node. */
-export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => WebSocketLike;
+export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: object) => WebSocketLike;
 
 /** Options of {@link Client}; durations in milliseconds, names as in line-socket. */
 export interface ClientOptions {
@@ -41,6 +41,12 @@ export interface ClientOptions {
    * one system call. Browsers write frame by frame whatever this says. @default true
    */
   batchWrites?: boolean;
+  /**
+   * Third argument of the WebSocket constructor, for `ws` in Node (browsers ignore it). The
+   * Volley server never compresses, so offering compression only costs work on every connect.
+   * @default { perMessageDeflate: false }
+   */
+  webSocketOptions?: object;
   /** WebSocket subprotocols to offer. @default undefined */
   protocols?: string | string[];
 }
@@ -52,4 +58,5 @@ export const clientDefaults = {
   pingInterval: 20_000,
   reconnect: true,
   maxPayload: 1024 * 1024,
+  webSocketOptions: { perMessageDeflate: false },
 } as const;
