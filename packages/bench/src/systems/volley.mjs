@@ -1,4 +1,5 @@
 // Volley, from the workspace packages' builds (run `pnpm build` first; `pnpm bench` does).
+// VOLLEY_BATCH=0 turns write batching off on both sides, to measure what it buys.
 import { Client } from '@volley/client';
 import { Server } from '@volley/server';
 import { WebSocket } from 'ws';
@@ -9,7 +10,7 @@ export const volley = {
   broadcast: true,
 
   async createServer({ room }) {
-    const server = new Server({ port: 0, host: '127.0.0.1', pingInterval: 0 });
+    const server = new Server({ port: 0, host: '127.0.0.1', pingInterval: 0, batchWrites: process.env.VOLLEY_BATCH !== '0' });
     const members = new Set();
     server.on('connection', (connection) => {
       connection.on('echo', (message) => message.resolve(message.payload));
@@ -30,7 +31,7 @@ export const volley = {
   },
 
   async connect(url, { onBroadcast }) {
-    const client = new Client(url, { WebSocket, pingInterval: 0, reconnect: false });
+    const client = new Client(url, { WebSocket, pingInterval: 0, reconnect: false, batchWrites: process.env.VOLLEY_BATCH !== '0' });
     client.on('req', (message) => message.resolve(message.payload));
     if (onBroadcast !== undefined) client.on('b', () => onBroadcast());
     await client.connect();
