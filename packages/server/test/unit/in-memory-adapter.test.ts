@@ -1,0 +1,4 @@
+import { InMemoryAdapter } from '@volley/server';
+import { adapterContract } from '../contract/adapter-contract.js';
+
+adapterContract('InMemoryAdapter', () => new InMemoryAdapter());
