@@ -283,6 +283,7 @@ export class Client<A extends Api = AnyApi> {
       };
       socket.onopen = () => {
         this.raw = this.options.batchWrites === false ? undefined : corkableOf(socket);
+        if (this.raw !== undefined) sharedWriteBatcher.corkDuringReads(this.raw);
         this.session
           .handshake(this.handshakePayload, this.handshakeTimeout, (result) => this.accept(result))
           .then(

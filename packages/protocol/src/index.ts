@@ -31,4 +31,4 @@ export type { Frame } from './frame.js';
 export type { MessageListener } from './incoming-message.js';
 export type { SessionHost, SessionOptions } from './session.js';
 export type { VolleyErrorOptions, WireError } from './volley-error.js';
-export type { Corkable } from './write-batcher.js';
+export type { Corkable, ReadCorkable } from './write-batcher.js';

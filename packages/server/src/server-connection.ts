@@ -130,6 +130,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     this.currentId = id;
     this.upgradeRequest = request;
     this.raw = context.batcher === undefined ? undefined : corkableOf(socket);
+    if (this.raw !== undefined) context.batcher!.corkDuringReads(this.raw);
     this.session = new Session(new ConnectionHost(this), context.sessionOptions);
     socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     socket.on('close', (code, reason) => this.closed(code, reason.toString()));
