@@ -32,8 +32,8 @@ export class IncomingMessage<Payload = unknown, Result = unknown> {
    * connection (`ALREADY_RESPONDED`, `NOT_A_REQUEST`, `INVALID_JSON`, `MESSAGE_NOT_RESPONDED`)
    * when the answer cannot be sent.
    */
-  resolve(result?: Result): boolean {
-    return this.session.respond(this, true, result);
+  resolve(...result: undefined extends Result ? [result?: Result] : [result: Result]): boolean {
+    return this.session.respond(this, true, result[0]);
   }
 
   /**

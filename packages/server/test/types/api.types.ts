@@ -39,6 +39,8 @@ export function serverSide(): void {
       message.resolve(a + message.payload.b);
       // @ts-expect-error the result of sum is a number
       message.resolve('3');
+      // @ts-expect-error the result of sum is required
+      message.resolve();
       // @ts-expect-error the payload of sum has no c
       message.payload.c;
       // @ts-expect-error a is a number, not a string
