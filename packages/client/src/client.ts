@@ -143,7 +143,13 @@ export class Client<A extends Api = AnyApi> {
         error: (error) => this.reportError(error),
         pingFailed: (error) => {
           this.reportError(error);
-          this.socket?.close(CloseCode.PING_FAILED, 'Ping failed');
+          const socket = this.socket;
+          if (socket === undefined) return;
+          socket.close(CloseCode.PING_FAILED, 'Ping failed');
+          // A peer that answers no ping will not answer the close either: waiting for its close
+          // frame would hold pending requests and the reconnection for the WebSocket's own close
+          // timeout (30 s in ws, longer in browsers). The connection ends now.
+          this.closed(socket, CloseCode.PING_FAILED, 'Ping failed');
         },
       },
       { responseTimeout },
@@ -281,11 +287,30 @@ export class Client<A extends Api = AnyApi> {
         settled = true;
         reject(error);
       };
+      // The handshake timeout also bounds the opening: an upgrade that is never answered (a
+      // stalled network, a half-dead proxy) would otherwise leave the attempt pending forever.
+      const started = Date.now();
+      let openTimer: ReturnType<typeof setTimeout> | undefined;
+      if (this.handshakeTimeout > 0) {
+        openTimer = setTimeout(() => {
+          openTimer = undefined;
+          fail(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `The socket did not open within ${this.handshakeTimeout} ms`));
+          // Fails the opening: the close event that follows retries or stops as for any failure.
+          socket.close();
+        }, this.handshakeTimeout);
+      }
+      const stopOpenTimer = (): void => {
+        if (openTimer !== undefined) clearTimeout(openTimer);
+        openTimer = undefined;
+      };
       socket.onopen = () => {
+        stopOpenTimer();
         this.raw = this.options.batchWrites === false ? undefined : corkableOf(socket);
         if (this.raw !== undefined) sharedWriteBatcher.corkDuringReads(this.raw);
+        // What is left of the timeout, so that opening and handshake together stay within it.
+        const left = this.handshakeTimeout === 0 ? 0 : Math.max(1, this.handshakeTimeout - (Date.now() - started));
         this.session
-          .handshake(this.handshakePayload, this.handshakeTimeout, (result) => this.accept(result))
+          .handshake(this.handshakePayload, left, (result) => this.accept(result))
           .then(
             (result) => {
               settled = true;
@@ -308,6 +333,7 @@ export class Client<A extends Api = AnyApi> {
         if (this.currentState === 'connected') this.reportError(new VolleyError(ErrorCode.WEBSOCKET_ERROR, 'WebSocket error'));
       };
       socket.onclose = (event) => {
+        stopOpenTimer();
         fail(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `The socket closed during the handshake (${event.code}${event.reason ? `: ${event.reason}` : ''})`));
         this.closed(socket, event.code, event.reason);
       };

@@ -505,7 +505,8 @@ describe('reconnection', () => {
   });
 
   it('connect() during the backoff wait connects at once and cancels the scheduled attempt', async () => {
-    const { client, socket } = await connectedClient({ reconnectOptions: { jitter: 0 } });
+    // No pings: the fake server never answers them, and a failed ping would end the connection.
+    const { client, socket } = await connectedClient({ pingInterval: 0, reconnectOptions: { jitter: 0 } });
     socket.finishClose(1006);
     const connecting = client.connect();
     expect(FakeWebSocket.instances).toHaveLength(2);
