@@ -249,6 +249,32 @@ describe('connect()', () => {
     expect((await failure).code).toBe(ErrorCode.HANDSHAKE_ERROR);
   });
 
+  it('fails with HANDSHAKE_ERROR and aborts the socket when it does not open within the timeout', async () => {
+    const { client } = newClient({ handshake: { timeout: 5000 } });
+    const failure = rejection(client.connect());
+    const socket = FakeWebSocket.last();
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(socket.closeCalls).toEqual([]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await failure).code).toBe(ErrorCode.HANDSHAKE_ERROR);
+    expect(socket.closeCalls).toEqual([{ code: undefined, reason: undefined }]);
+    socket.finishClose(1006);
+    expect(client.state).toBe('disconnected');
+  });
+
+  it('bounds opening and handshake together by the timeout', async () => {
+    const { client } = newClient({ handshake: { timeout: 5000 } });
+    const connecting = client.connect();
+    const state = watch(connecting);
+    const failure = rejection(connecting);
+    await vi.advanceTimersByTimeAsync(3000);
+    FakeWebSocket.last().open();
+    await vi.advanceTimersByTimeAsync(1999);
+    expect(state.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect((await failure).code).toBe(ErrorCode.HANDSHAKE_ERROR);
+  });
+
   it.each([
     ['a string', 'hello'],
     ['null', null],
@@ -727,6 +753,21 @@ describe('ping', () => {
     expect(errorCodes(log)).toEqual([ErrorCode.PING_ERROR]);
     socket.finishClientClose();
     expect(named(log, ClientEvent.DISCONNECTED)).toEqual([{ code: 4201, reason: 'Ping failed', willReconnect: true }]);
+  });
+
+  it('ends the connection when a ping fails, without waiting for the dead peer to echo the close', async () => {
+    const { client, socket, log } = await connectedClient({ pingInterval: 1000, responseTimeout: 500, reconnectOptions: { jitter: 0 } });
+    const pending = rejection(client.send('slow', undefined, 0));
+    await vi.advanceTimersByTimeAsync(2500);
+    expect(socket.closeCalls).toEqual([{ code: CloseCode.PING_FAILED, reason: 'Ping failed' }]);
+    expect((await pending).code).toBe(ErrorCode.DISCONNECTED);
+    expect(named(log, ClientEvent.DISCONNECTED)).toEqual([{ code: 4201, reason: 'Ping failed', willReconnect: true }]);
+    expect(client.state).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    // The old socket's close, whenever it comes, changes nothing.
+    socket.finishClientClose();
+    expect(named(log, ClientEvent.DISCONNECTED)).toHaveLength(1);
   });
 
   it('keeps the connection when the ping is answered, and pings again after the next quiet period', async () => {
