@@ -24,7 +24,7 @@ export interface ClientOptions {
    * `import { WebSocket } from 'ws'`. @default globalThis.WebSocket
    */
   WebSocket?: WebSocketConstructor;
-  /** The handshake: `payload` is sent to the server's handshake listener; `timeout` bounds the wait. @default { payload: undefined, timeout: 30000 } */
+  /** The handshake: `payload` is sent to the server's handshake listener; `timeout` bounds opening the socket and the answer together. @default { payload: undefined, timeout: 30000 } */
   handshake?: { payload?: unknown; timeout?: number };
   /** Default timeout of `send()` and of pings; 0 for none. @default 10000 */
   responseTimeout?: number;
