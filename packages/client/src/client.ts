@@ -150,6 +150,8 @@ export class Client<A extends Api = AnyApi> {
           // frame would hold pending requests and the reconnection for the WebSocket's own close
           // timeout (30 s in ws, longer in browsers). The connection ends now.
           this.closed(socket, CloseCode.PING_FAILED, 'Ping failed');
+          // ws would keep a 30 s close timer (and the process) alive for the dead peer; cut it.
+          (socket as { terminate?: () => void }).terminate?.();
         },
       },
       { responseTimeout },

@@ -755,6 +755,18 @@ describe('ping', () => {
     expect(named(log, ClientEvent.DISCONNECTED)).toEqual([{ code: 4201, reason: 'Ping failed', willReconnect: true }]);
   });
 
+  it('terminates a ws-like socket whose ping failed, so no close timer lingers', async () => {
+    const { socket } = await connectedClient({ pingInterval: 1000, responseTimeout: 500 });
+    let terminated = 0;
+    (socket as unknown as { terminate: () => void }).terminate = () => {
+      terminated += 1;
+    };
+    await vi.advanceTimersByTimeAsync(2499);
+    expect(terminated).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(terminated).toBe(1);
+  });
+
   it('ends the connection when a ping fails, without waiting for the dead peer to echo the close', async () => {
     const { client, socket, log } = await connectedClient({ pingInterval: 1000, responseTimeout: 500, reconnectOptions: { jitter: 0 } });
     const pending = rejection(client.send('slow', undefined, 0));
