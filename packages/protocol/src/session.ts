@@ -83,8 +83,8 @@ export class Session {
 
   /**
    * Handles one inbound text frame. Never throws. After the handshake every frame but a response
-   * passes the rate limit, and every frame refused for any reason (malformed, before the handshake, over a
-   * limit, unknown reserved name) counts towards `maxRefusals`.
+   * passes the rate limit, and every frame refused for any reason (malformed, before the
+   * handshake, over a limit, unknown reserved name) counts towards `maxRefusals`.
    */
   receive(text: string): void {
     this.receivedSinceTick = true;
@@ -156,7 +156,13 @@ export class Session {
   request(name: string, payload?: unknown, timeout?: number): Promise<unknown> {
     if (!isApplicationName(name)) return Promise.reject(invalidName(name));
     if (!this.open) return Promise.reject(notOpen(name));
-    return this.call(name, (id) => encodeMessage(name, payload, id), timeout);
+    const id = this.nextId();
+    try {
+      return this.call(id, name, encodeMessage(name, payload, id), timeout);
+    } catch (error) {
+      // Only the encoding throws (INVALID_JSON); call() reports through the promise.
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -166,7 +172,12 @@ export class Session {
    * promise rejects with what it threw.
    */
   handshake(payload: unknown, timeout: number, accept: (result: unknown) => void): Promise<unknown> {
-    return this.call(ReservedName.HANDSHAKE, (id) => encodeHandshake(id, payload), timeout, accept);
+    const id = this.nextId();
+    try {
+      return this.call(id, ReservedName.HANDSHAKE, encodeHandshake(id, payload), timeout, accept);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -186,7 +197,8 @@ export class Session {
   ping(timeout?: number): Promise<void> {
     if (!this.open) return Promise.reject(notOpen(ReservedName.PING));
     this.pinging = true;
-    return this.call(ReservedName.PING, encodePing, timeout).then(
+    const id = this.nextId();
+    return this.call(id, ReservedName.PING, encodePing(id), timeout).then(
       () => {
         this.pinging = false;
       },
@@ -267,19 +279,18 @@ export class Session {
     this.pendingRequests?.rejectAll((name) => new VolleyError(ErrorCode.DISCONNECTED, `"${name}" failed: ${reason}`));
   }
 
+  private nextId(): string {
+    return (++this.seq).toString(36);
+  }
+
+  /** Registers request `id` (already encoded as `frame`), writes it, and awaits its answer. */
   private call(
+    id: string,
     name: string,
-    encode: (id: string) => string,
+    frame: string,
     timeout: number | undefined,
     accept?: (result: unknown) => void,
   ): Promise<unknown> {
-    const id = (++this.seq).toString(36);
-    let frame: string;
-    try {
-      frame = encode(id);
-    } catch (error) {
-      return Promise.reject(error);
-    }
     return new Promise((resolve, reject) => {
       const settle =
         accept === undefined
