@@ -114,6 +114,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   private handshakeAnswered = false;
   private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   private closing: Promise<void> | undefined;
+  /** Cuts a peer that does not finish the close handshake within `closeTimeout`. */
+  private closeTimer: ReturnType<typeof setTimeout> | undefined;
   private resolveClosed: (() => void) | undefined;
   private upgradeRequest: HttpRequest | undefined;
   private readonly raw: ReturnType<typeof corkableOf>;
@@ -256,8 +258,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
         this.sentCloseCode = code;
         this.socket.close(code, reason);
       }
-      const cut = setTimeout(() => this.socket.terminate(), this.context.closeTimeout);
-      cut.unref();
+      this.closeTimer = setTimeout(() => this.socket.terminate(), this.context.closeTimeout);
+      this.closeTimer.unref();
     };
     if (delay > 0) setTimeout(start, delay).unref();
     else start();
@@ -391,7 +393,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     // a read error), ws reports 1006; the code this side sent says why the connection ended.
     if (code === 1006 && this.sentCloseCode !== undefined) code = this.sentCloseCode;
     if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = undefined;
+    if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
+    this.handshakeTimer = this.closeTimer = undefined;
     this.upgradeRequest = undefined;
     this.setState('disconnected');
     this.session.close(`the connection closed (${code})`);
