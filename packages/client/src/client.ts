@@ -112,6 +112,8 @@ export class Client<A extends Api = AnyApi> {
   private attempt = 0;
   private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
+  /** Ends a `disconnect()` whose close the server never echoes; see `closeTimeout`. */
+  private closeTimer: ReturnType<typeof setTimeout> | undefined;
   private closeWaiters: (() => void)[] = [];
   /** Set by disconnect() and by a rejected handshake: no reconnection until connect(). */
   private stopped = true;
@@ -132,6 +134,7 @@ export class Client<A extends Api = AnyApi> {
     this.handshakeTimeout = duration('handshake.timeout', options.handshake?.timeout ?? clientDefaults.handshakeTimeout);
     const responseTimeout = duration('responseTimeout', options.responseTimeout ?? clientDefaults.responseTimeout);
     this.pingInterval = duration('pingInterval', options.pingInterval ?? clientDefaults.pingInterval);
+    duration('closeTimeout', options.closeTimeout ?? clientDefaults.closeTimeout);
     this.maxPayload = options.maxPayload ?? clientDefaults.maxPayload;
     if (!(Number.isInteger(this.maxPayload) && this.maxPayload > 0)) throw new TypeError('Option "maxPayload" must be a positive integer');
     this.reconnectEnabled = options.reconnect ?? clientDefaults.reconnect;
@@ -202,6 +205,18 @@ export class Client<A extends Api = AnyApi> {
     const closed = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
     this.session.open = false;
     socket.close(code, reason);
+    // A dead peer never echoes the close; ws would wait 30 s for it, browsers longer. After
+    // closeTimeout the connection ends anyway, and a ws socket is cut.
+    const closeTimeout = this.options.closeTimeout ?? clientDefaults.closeTimeout;
+    if (closeTimeout > 0) {
+      this.closeTimer = setTimeout(() => {
+        this.closeTimer = undefined;
+        if (this.socket !== socket) return;
+        this.closed(socket, code, reason);
+        (socket as { terminate?: () => void }).terminate?.();
+      }, closeTimeout);
+      (this.closeTimer as { unref?: () => void }).unref?.();
+    }
     return closed;
   }
 
@@ -336,7 +351,11 @@ export class Client<A extends Api = AnyApi> {
       };
       socket.onclose = (event) => {
         stopOpenTimer();
-        fail(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `The socket closed during the handshake (${event.code}${event.reason ? `: ${event.reason}` : ''})`));
+        // Built only while the attempt is pending: an Error captures a stack, and most closes
+        // come long after the handshake.
+        if (!settled) {
+          fail(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `The socket closed during the handshake (${event.code}${event.reason ? `: ${event.reason}` : ''})`));
+        }
         this.closed(socket, event.code, event.reason);
       };
     });
@@ -390,6 +409,8 @@ export class Client<A extends Api = AnyApi> {
     socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
     this.socket = undefined;
     this.raw = undefined;
+    if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
+    this.closeTimer = undefined;
     this.ended(code, reason);
   }
 

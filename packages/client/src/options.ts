@@ -34,6 +34,11 @@ export interface ClientOptions {
   reconnect?: boolean;
   /** Backoff of reconnection attempts. @default { initialDelay: 1000, multiplier: 1.5, maxDelay: 30000, jitter: 0.5, maxAttempts: Infinity } */
   reconnectOptions?: BackoffOptions;
+  /**
+   * Time `disconnect()` waits for the server to echo the close before it ends the connection
+   * anyway (and cuts a `ws` socket); 0 waits as long as the WebSocket does. @default 5000
+   */
+  closeTimeout?: number;
   /** Largest inbound frame in characters; a larger one closes the socket with 1009. @default 1048576 */
   maxPayload?: number;
   /**
@@ -59,4 +64,5 @@ export const clientDefaults = {
   reconnect: true,
   maxPayload: 1024 * 1024,
   webSocketOptions: { perMessageDeflate: false },
+  closeTimeout: 5_000,
 } as const;

@@ -111,6 +111,8 @@ describe('options', () => {
     ['pingInterval', { pingInterval: -1 }],
     ['responseTimeout', { responseTimeout: Number.NaN }],
     ['pingInterval', { pingInterval: Infinity }],
+    ['closeTimeout', { closeTimeout: -1 }],
+    ['closeTimeout', { closeTimeout: 2 ** 31 }],
     ['maxPayload', { maxPayload: 0 }],
     ['maxPayload', { maxPayload: 1.5 }],
     ['initialDelay', { reconnectOptions: { initialDelay: -1 } }],
@@ -664,6 +666,36 @@ describe('disconnect()', () => {
     expect(client.state).toBe('disconnected');
     await vi.advanceTimersByTimeAsync(120_000);
     expect(FakeWebSocket.instances).toHaveLength(1);
+  });
+
+  it('ends the connection after closeTimeout when the server never echoes the close, cutting a ws socket', async () => {
+    const { client, socket, log } = await connectedClient({ closeTimeout: 1000 });
+    let terminated = 0;
+    (socket as unknown as { terminate: () => void }).terminate = () => {
+      terminated += 1;
+    };
+    const pending = rejection(client.send('slow', undefined, 0));
+    const done = client.disconnect();
+    const state = watch(done);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(state.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await done;
+    expect(terminated).toBe(1);
+    expect((await pending).code).toBe(ErrorCode.DISCONNECTED);
+    expect(named(log, ClientEvent.DISCONNECTED)).toEqual([{ code: 1000, reason: '', willReconnect: false }]);
+    expect(client.state).toBe('disconnected');
+    // The socket's own close, if it ever comes, changes nothing.
+    socket.finishClientClose();
+    expect(named(log, ClientEvent.DISCONNECTED)).toHaveLength(1);
+  });
+
+  it('leaves no timer behind when the close is echoed in time', async () => {
+    const { client, socket } = await connectedClient({ closeTimeout: 1000, pingInterval: 0 });
+    const done = client.disconnect();
+    socket.finishClientClose();
+    await done;
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('passes its code and reason on', async () => {
