@@ -20,6 +20,7 @@ import {
 } from '@volley/protocol';
 import { EventEmitter } from 'eventemitter3';
 import type { WebSocket } from 'ws';
+import type { DeadlineQueue } from './deadline-queue.js';
 import { Handshake, type HandshakeOwner } from './handshake.js';
 import type { AdapterMember } from './rooms/adapter.js';
 
@@ -71,7 +72,8 @@ export type AnyConnection = ServerConnection<any>;
 
 /** What a connection needs from its server. @internal */
 export interface ConnectionContext {
-  readonly handshakeTimeout: number;
+  /** Closes connections (4202) whose handshake outlives `handshakeTimeout`; undefined when 0. */
+  readonly handshakeDeadlines: DeadlineQueue<AnyConnection> | undefined;
   readonly closeTimeout: number;
   readonly maxPayload: number;
   readonly maxBufferedAmount: number;
@@ -112,7 +114,6 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   /** The handshake being answered; dropped once answered so its payload can be collected. */
   private handshake: Handshake | undefined;
   private handshakeAnswered = false;
-  private handshakeTimer: ReturnType<typeof setTimeout> | undefined;
   private closing: Promise<void> | undefined;
   /** Cuts a peer that does not finish the close handshake within `closeTimeout`. */
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -137,12 +138,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
     socket.on('close', (code, reason) => this.closed(code, reason.toString()));
     socket.on('error', (error) => this.socketError(error));
-    if (context.handshakeTimeout > 0) {
-      this.handshakeTimer = setTimeout(() => {
-        this.handshakeTimer = undefined;
-        if (this.currentState === 'awaiting-handshake') void this.close(4202, 'Handshake timeout');
-      }, context.handshakeTimeout);
-    }
+    context.handshakeDeadlines?.add(this);
   }
 
   /** Connection id: random until {@link setId} changes it during the handshake. */
@@ -300,6 +296,11 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     }
   }
 
+  /** @internal The handshake deadline passed. */
+  handshakeExpired(): void {
+    if (this.currentState === 'awaiting-handshake') void this.close(4202, 'Handshake timeout');
+  }
+
   /** @internal Called by the server's ping timer once per interval. */
   tick(): void {
     this.session.tick();
@@ -319,8 +320,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
       void this.close(4203, 'Handshake rejected');
       return true;
     }
-    if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
-    this.handshakeTimer = undefined;
+    this.context.handshakeDeadlines?.delete(this);
     // The answer goes out before the state changes so that the client sees it before any
     // request the `connection` listeners send.
     const sent = handshake.message.resolve({ payload: value, id: this.currentId });
@@ -392,9 +392,9 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     // When this side closed and the peer never echoed the close frame (a dead peer, or ws after
     // a read error), ws reports 1006; the code this side sent says why the connection ended.
     if (code === 1006 && this.sentCloseCode !== undefined) code = this.sentCloseCode;
-    if (this.handshakeTimer !== undefined) clearTimeout(this.handshakeTimer);
+    this.context.handshakeDeadlines?.delete(this);
     if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
-    this.handshakeTimer = this.closeTimer = undefined;
+    this.closeTimer = undefined;
     this.upgradeRequest = undefined;
     this.setState('disconnected');
     this.session.close(`the connection closed (${code})`);

@@ -3,8 +3,9 @@ import type { Duplex } from 'node:stream';
 import { type AnyApi, type Api, encodeMessage, ErrorCode, isApplicationName, sharedWriteBatcher, VolleyError } from '@volley/protocol';
 import { createFrameValidator } from '@volley/protocol/validation';
 import { EventEmitter } from 'eventemitter3';
-import { v4 as uuid } from 'uuid';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { randomConnectionId } from './connection-ids.js';
+import { DeadlineQueue } from './deadline-queue.js';
 import { Handshake } from './handshake.js';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
 import type { Adapter, AdapterMember } from './rooms/adapter.js';
@@ -90,7 +91,10 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const server = this as Server<any>;
     this.context = {
-      handshakeTimeout: this.options.handshakeTimeout,
+      handshakeDeadlines:
+        this.options.handshakeTimeout > 0
+          ? new DeadlineQueue<AnyConnection>(this.options.handshakeTimeout, (connection) => connection.handshakeExpired())
+          : undefined,
       closeTimeout: this.options.closeTimeout,
       maxPayload: this.options.maxPayload,
       maxBufferedAmount: this.options.maxBufferedAmount,
@@ -189,6 +193,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
       http?.closeAllConnections();
       await httpClosed;
       this.httpServer = undefined;
+      this.context.handshakeDeadlines?.clear();
       await this.adapter.close();
       this.currentState = 'stopped';
     })();
@@ -273,8 +278,8 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
   }
 
   private accept(ws: WebSocket, request: HttpRequest): void {
-    let id = uuid();
-    while (this.byId.has(id)) id = uuid();
+    let id = randomConnectionId();
+    while (this.byId.has(id)) id = randomConnectionId();
     const connection = new ServerConnection<A>(this.context, ws, id, request);
     this.byId.set(id, connection);
   }
