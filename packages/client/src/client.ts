@@ -306,34 +306,41 @@ export class Client<A extends Api = AnyApi> {
       };
       // The handshake timeout also bounds the opening: an upgrade that is never answered (a
       // stalled network, a half-dead proxy) would otherwise leave the attempt pending forever.
-      const started = Date.now();
-      let openTimer: ReturnType<typeof setTimeout> | undefined;
+      // One timer bounds opening and handshake together: an upgrade that is never answered (a
+      // stalled network, a half-dead proxy) or a handshake never answered fails the attempt.
+      let attemptTimer: ReturnType<typeof setTimeout> | undefined;
       if (this.handshakeTimeout > 0) {
-        openTimer = setTimeout(() => {
-          openTimer = undefined;
-          fail(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `The socket did not open within ${this.handshakeTimeout} ms`));
-          // Fails the opening: the close event that follows retries or stops as for any failure.
-          socket.close();
+        attemptTimer = setTimeout(() => {
+          attemptTimer = undefined;
+          if (settled) return;
+          if (socket.readyState === OPEN) {
+            fail(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `No handshake answer within ${this.handshakeTimeout} ms`));
+            socket.close(CloseCode.HANDSHAKE_FAILED, 'Handshake failed');
+          } else {
+            fail(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `The socket did not open within ${this.handshakeTimeout} ms`));
+            // The close event that follows retries or stops as for any failure.
+            socket.close();
+          }
         }, this.handshakeTimeout);
       }
-      const stopOpenTimer = (): void => {
-        if (openTimer !== undefined) clearTimeout(openTimer);
-        openTimer = undefined;
+      const stopAttemptTimer = (): void => {
+        if (attemptTimer !== undefined) clearTimeout(attemptTimer);
+        attemptTimer = undefined;
       };
       socket.onopen = () => {
-        stopOpenTimer();
         this.raw = this.options.batchWrites === false ? undefined : corkableOf(socket);
         if (this.raw !== undefined) sharedWriteBatcher.corkDuringReads(this.raw);
-        // What is left of the timeout, so that opening and handshake together stay within it.
-        const left = this.handshakeTimeout === 0 ? 0 : Math.max(1, this.handshakeTimeout - (Date.now() - started));
+        // No timeout of its own (0): the attempt timer above covers it.
         this.session
-          .handshake(this.handshakePayload, left, (result) => this.accept(result))
+          .handshake(this.handshakePayload, 0, (result) => this.accept(result))
           .then(
             (result) => {
+              stopAttemptTimer();
               settled = true;
               resolve((result as { payload: unknown }).payload);
             },
             (error: unknown) => {
+              stopAttemptTimer();
               const failure = handshakeFailure(error);
               if (failure.code === ErrorCode.HANDSHAKE_REJECTED) this.stopped = true;
               // The server closes a rejected socket itself (4203); any other failure is ours to close.
@@ -350,7 +357,7 @@ export class Client<A extends Api = AnyApi> {
         if (this.currentState === 'connected') this.reportError(new VolleyError(ErrorCode.WEBSOCKET_ERROR, 'WebSocket error'));
       };
       socket.onclose = (event) => {
-        stopOpenTimer();
+        stopAttemptTimer();
         // Built only while the attempt is pending: an Error captures a stack, and most closes
         // come long after the handshake.
         if (!settled) {
