@@ -60,25 +60,16 @@ class AuditedWebSocket extends WebSocket {
     /** Ids of requests we sent that await a response, and of requests we received. */
     this.awaiting = new Set();
     this.toAnswer = new Set();
+    // Registered before the client's own listener, so it sees every frame first, whichever of
+    // ws's APIs the client uses.
+    this.on('message', (data, isBinary) => {
+      if (!isBinary) audit(data.toString(), this.awaiting, this.toAnswer);
+    });
   }
 
   send(data, ...rest) {
     if (typeof data === 'string') audit(data, this.toAnswer, this.awaiting);
     return super.send(data, ...rest);
-  }
-
-  get onmessage() {
-    return super.onmessage;
-  }
-
-  set onmessage(handler) {
-    super.onmessage =
-      handler === null
-        ? null
-        : (event) => {
-            if (typeof event.data === 'string') audit(event.data, this.awaiting, this.toAnswer);
-            handler(event);
-          };
   }
 }
 

@@ -20,6 +20,7 @@ import {
 } from '@volley/protocol';
 import { EventEmitter } from 'eventemitter3';
 import { Backoff } from './backoff.js';
+import { listen } from './socket-events.js';
 import { clientDefaults, type ClientOptions, type WebSocketConstructor, type WebSocketLike } from './options.js';
 
 /*
@@ -103,6 +104,8 @@ export class Client<A extends Api = AnyApi> {
   private readonly handlers = new MessageHandlers();
   private readonly session: Session;
   private socket: WebSocketLike | undefined;
+  /** Detaches the client's listeners from `socket`. */
+  private detach: (() => void) | undefined;
   /** The Node TCP socket under `socket` when writes are batched (ws in Node), else undefined. */
   private raw: ReturnType<typeof corkableOf>;
   private currentState: ClientState = 'disconnected';
@@ -327,44 +330,46 @@ export class Client<A extends Api = AnyApi> {
         if (attemptTimer !== undefined) clearTimeout(attemptTimer);
         attemptTimer = undefined;
       };
-      socket.onopen = () => {
-        this.raw = this.options.batchWrites === false ? undefined : corkableOf(socket);
-        if (this.raw !== undefined) sharedWriteBatcher.corkDuringReads(this.raw);
-        // No timeout of its own (0): the attempt timer above covers it.
-        this.session
-          .handshake(this.handshakePayload, 0, (result) => this.accept(result))
-          .then(
-            (result) => {
-              stopAttemptTimer();
-              settled = true;
-              resolve((result as { payload: unknown }).payload);
-            },
-            (error: unknown) => {
-              stopAttemptTimer();
-              const failure = handshakeFailure(error);
-              if (failure.code === ErrorCode.HANDSHAKE_REJECTED) this.stopped = true;
-              // The server closes a rejected socket itself (4203); any other failure is ours to close.
-              if (failure.code !== ErrorCode.HANDSHAKE_REJECTED && socket.readyState === OPEN) {
-                socket.close(CloseCode.HANDSHAKE_FAILED, 'Handshake failed');
-              }
-              fail(failure);
-            },
-          );
-      };
-      socket.onmessage = (event) => this.receive(event.data);
-      socket.onerror = () => {
-        // Browsers give no detail; the close event that follows does the cleanup.
-        if (this.currentState === 'connected') this.reportError(new VolleyError(ErrorCode.WEBSOCKET_ERROR, 'WebSocket error'));
-      };
-      socket.onclose = (event) => {
-        stopAttemptTimer();
-        // Built only while the attempt is pending: an Error captures a stack, and most closes
-        // come long after the handshake.
-        if (!settled) {
-          fail(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `The socket closed during the handshake (${event.code}${event.reason ? `: ${event.reason}` : ''})`));
-        }
-        this.closed(socket, event.code, event.reason);
-      };
+      this.detach = listen(socket, {
+        open: () => {
+          this.raw = this.options.batchWrites === false ? undefined : corkableOf(socket);
+          if (this.raw !== undefined) sharedWriteBatcher.corkDuringReads(this.raw);
+          // No timeout of its own (0): the attempt timer above covers it.
+          this.session
+            .handshake(this.handshakePayload, 0, (result) => this.accept(result))
+            .then(
+              (result) => {
+                stopAttemptTimer();
+                settled = true;
+                resolve((result as { payload: unknown }).payload);
+              },
+              (error: unknown) => {
+                stopAttemptTimer();
+                const failure = handshakeFailure(error);
+                if (failure.code === ErrorCode.HANDSHAKE_REJECTED) this.stopped = true;
+                // The server closes a rejected socket itself (4203); any other failure is ours to close.
+                if (failure.code !== ErrorCode.HANDSHAKE_REJECTED && socket.readyState === OPEN) {
+                  socket.close(CloseCode.HANDSHAKE_FAILED, 'Handshake failed');
+                }
+                fail(failure);
+              },
+            );
+        },
+        message: (data) => this.receive(data),
+        error: () => {
+          // Browsers give no detail; the close event that follows does the cleanup.
+          if (this.currentState === 'connected') this.reportError(new VolleyError(ErrorCode.WEBSOCKET_ERROR, 'WebSocket error'));
+        },
+        close: (code, reason) => {
+          stopAttemptTimer();
+          // Built only while the attempt is pending: an Error captures a stack, and most closes
+          // come long after the handshake.
+          if (!settled) {
+            fail(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `The socket closed during the handshake (${code}${reason ? `: ${reason}` : ''})`));
+          }
+          this.closed(socket, code, reason);
+        },
+      });
     });
     this.connecting = attempt;
     const clear = (): void => {
@@ -413,7 +418,8 @@ export class Client<A extends Api = AnyApi> {
 
   private closed(socket: WebSocketLike, code: number, reason: string): void {
     if (socket !== this.socket) return;
-    socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
+    this.detach?.();
+    this.detach = undefined;
     this.socket = undefined;
     this.raw = undefined;
     if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
