@@ -1,7 +1,15 @@
+/** Tokens taken from the bucket at once, so that the clock is read once per batch. */
+const BATCH = 16;
+
 /**
  * A token bucket: `rate` tokens per second flow in, at most `burst` are kept, each admitted
- * message takes one. Refilled lazily from the clock on each call, so an idle connection costs
- * nothing and no timer is needed.
+ * message takes one. Refilled lazily from the clock, so an idle connection costs nothing and no
+ * timer is needed.
+ *
+ * Tokens are taken in batches of up to 16 and handed out one by one, so the clock is read once
+ * per batch instead of once per message: on the hot path `take()` is a decrement. At any point it
+ * has admitted at least as many messages as the exact bucket, and at most 15 more for each refill
+ * that falls while a batch is outstanding (a rate limit loose by about 1 %, never stricter).
  *
  * @example
  * const bucket = new TokenBucket(100, 200);
@@ -10,6 +18,8 @@
 export class TokenBucket {
   private tokens: number;
   private last: number;
+  /** Tokens already taken from the bucket and not yet handed out. */
+  private credit = 0;
 
   /** @throws TypeError unless `rate` and `burst` are positive. */
   constructor(
@@ -26,6 +36,10 @@ export class TokenBucket {
 
   /** Takes a token; false when the bucket is empty. */
   take(): boolean {
+    if (this.credit > 0) {
+      this.credit -= 1;
+      return true;
+    }
     const now = this.now();
     // Date.now() can step backwards (clock adjustment): a negative interval would drain the
     // bucket and refuse the peer for as long as the step was.
@@ -33,7 +47,9 @@ export class TokenBucket {
     this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.rate) / 1000);
     this.last = now;
     if (this.tokens < 1) return false;
-    this.tokens -= 1;
+    const batch = Math.min(BATCH, Math.floor(this.tokens));
+    this.tokens -= batch;
+    this.credit = batch - 1;
     return true;
   }
 }
