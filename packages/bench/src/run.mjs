@@ -9,6 +9,7 @@ import { Child } from './ipc.mjs';
 import { reportLines, writeDocument } from './report.mjs';
 import { metrics, scenarios, scenariosByKey } from './scenarios.mjs';
 import { loadSystem, systemNames } from './systems/index.mjs';
+import { readFlags } from './flags.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const SERVER = here('./server.mjs');
@@ -73,17 +74,7 @@ function camel(flag) {
 }
 
 function parseFlags(argv) {
-  const raw = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') continue;
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
-    const eq = arg.indexOf('=');
-    if (eq > 0) raw[arg.slice(2, eq)] = arg.slice(eq + 1);
-    else if (['quick', 'no-write', 'help'].includes(arg.slice(2))) raw[arg.slice(2)] = true;
-    else if (i + 1 < argv.length) raw[arg.slice(2)] = argv[++i];
-    else throw new Error(`flag ${arg} needs a value`);
-  }
+  const raw = readFlags(argv, ['quick', 'no-write', 'help']);
   if (raw.help) return { help: true };
   const options = { ...(raw.quick ? quickDefaults : fullDefaults), quick: raw.quick === true };
   for (const flag of Object.keys(numericFlags)) {

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Child } from './ipc.mjs';
+import { readFlags } from './flags.mjs';
 
 const here = (file) => fileURLToPath(new URL(file, import.meta.url));
 const SERVER = here('./soak-server.mjs');
@@ -47,17 +48,7 @@ ${Object.entries(numericFlags)
   .join('\n')}`;
 
 function parseFlags(argv) {
-  const raw = {};
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--') continue;
-    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
-    const eq = arg.indexOf('=');
-    if (eq > 0) raw[arg.slice(2, eq)] = arg.slice(eq + 1);
-    else if (['quick', 'help'].includes(arg.slice(2))) raw[arg.slice(2)] = true;
-    else if (i + 1 < argv.length) raw[arg.slice(2)] = argv[++i];
-    else throw new Error(`flag ${arg} needs a value`);
-  }
+  const raw = readFlags(argv, ['quick', 'help']);
   for (const flag of Object.keys(raw)) if (!(flag in numericFlags) && flag !== 'quick' && flag !== 'help') throw new Error(`unknown flag --${flag}`);
   if (raw.help) return { help: true };
   const options = { ...(raw.quick ? quickDefaults : fullDefaults) };
