@@ -11,6 +11,8 @@ export default defineConfig({
       { find: /^@volley\/protocol$/, replacement: src('protocol/src/index.ts') },
       { find: /^@volley\/server$/, replacement: src('server/src/index.ts') },
       { find: /^@volley\/client$/, replacement: src('client/src/index.ts') },
+      { find: /^@volley\/chat\/client$/, replacement: src('chat/src/client.ts') },
+      { find: /^@volley\/chat$/, replacement: src('chat/src/index.ts') },
     ],
   },
   test: {

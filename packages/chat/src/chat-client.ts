@@ -1,0 +1,181 @@
+import { Client, type ClientDisconnectInfo, ClientEvent, type ClientOptions, type ClientState, ErrorCode, VolleyError } from '@volley/client';
+import { EventEmitter } from 'eventemitter3';
+import {
+  type AuthData,
+  type ChatCommandName,
+  type ChatCommands,
+  type ChatNotifications,
+  chatCommandNames,
+  commandArguments,
+  fromPayload,
+  type LoginResult,
+  notificationArguments,
+  toPayload,
+  wireNotificationNames,
+} from './chat-api.js';
+import { ChatError } from './chat-error.js';
+
+/** Options of {@link ChatClient}: the Volley client's, plus the login payload. */
+export interface ChatClientOptions extends Omit<ClientOptions, 'handshake'> {
+  /** What the server's authenticate hook gets (a token, or `{userName}` without a hook). @default undefined */
+  auth?: unknown;
+  /** Time opening the socket and logging in may take. @default 30000 */
+  loginTimeout?: number;
+  /** After a reconnection, join again the rooms this client had joined. @default true */
+  rejoin?: boolean;
+}
+
+/** Events of {@link ChatClient}: every notification, plus the connection's lifecycle. */
+export type ChatClientEvents = ChatNotifications & {
+  /** The socket closed; `willReconnect` tells whether a new login will follow. */
+  disconnected(info: ClientDisconnectInfo): void;
+  /** A reconnection attempt is scheduled. */
+  reconnecting(info: { attempt: number; delay: number }): void;
+  /** A local error: a transport failure no command could be told about, or a failed rejoin. */
+  error(error: Error): void;
+};
+
+/** Promise-returning command methods, one per {@link ChatCommands} entry. */
+export type ChatCommandMethods = {
+  [K in ChatCommandName]: (...args: Parameters<ChatCommands[K]>) => Promise<ReturnType<ChatCommands[K]>>;
+};
+
+/**
+ * The chat client, for browsers and Node: a method per command (resolving with its result,
+ * rejecting with a {@link ChatError} when the chat refused it or a `VolleyError` when the
+ * transport failed) and an event per notification, with positional arguments.
+ *
+ * @example
+ * import { WebSocket } from 'ws'; // Node only
+ * const chat = new ChatClient('ws://localhost:8080', { WebSocket, auth: { token } });
+ * chat.on('roomMessage', (roomName, message) => console.log(roomName, message.author, message.textMessage));
+ * const { userName } = await chat.connect();
+ * await chat.roomJoin('lobby');
+ * await chat.roomMessage('lobby', { textMessage: `hello from ${userName}` });
+ */
+export class ChatClient extends EventEmitter<ChatClientEvents> {
+  /** The Volley client underneath (state, pings, raw requests). */
+  readonly client: Client;
+  private readonly rejoin: boolean;
+  private login: LoginResult | undefined;
+  private logins = 0;
+  /** Rooms joined through this client, rejoined after a reconnection. */
+  private readonly rooms = new Map<string, string | undefined>();
+
+  /** @throws TypeError for invalid options (see the Volley client's). */
+  constructor(url: string, options: ChatClientOptions = {}) {
+    super();
+    const { auth, loginTimeout, rejoin = true, ...clientOptions } = options;
+    this.rejoin = rejoin;
+    this.client = new Client(url, { ...clientOptions, handshake: { payload: auth, timeout: loginTimeout } });
+    for (const name of wireNotificationNames) {
+      const names = notificationArguments[name];
+      this.client.on(name, (message) => {
+        if (name === 'roomAccessRemoved') this.rooms.delete((message.payload as { roomName?: string } | undefined)?.roomName ?? '');
+        (this.emit as (event: string, ...args: unknown[]) => boolean)(name, ...fromPayload(names, message.payload));
+      });
+    }
+    this.client.on(ClientEvent.CONNECTED, (payload) => this.loggedIn(payload as LoginResult));
+    this.client.on(ClientEvent.DISCONNECTED, (info) => this.emit('disconnected', info));
+    this.client.on(ClientEvent.RECONNECTING, (info) => this.emit('reconnecting', info));
+    this.client.on(ClientEvent.ERROR, (error) => {
+      if (error.code === ErrorCode.HANDSHAKE_REJECTED) this.emit('loginRejected', reasonOf(error));
+      else this.emit('error', error);
+    });
+  }
+
+  /**
+   * Connects and logs in; resolves with the user name and auth data (`loginConfirmed`). Rejects
+   * with the server's reason (a ChatError when it is one) after emitting `loginRejected`.
+   */
+  async connect(): Promise<LoginResult> {
+    try {
+      await this.client.connect();
+    } catch (error) {
+      if (error instanceof VolleyError && error.code === ErrorCode.HANDSHAKE_REJECTED) {
+        const reason = reasonOf(error);
+        this.emit('loginRejected', reason);
+        throw reason instanceof ChatError ? reason : error;
+      }
+      throw error;
+    }
+    return this.login!;
+  }
+
+  /** Closes the connection; no reconnection follows. */
+  disconnect(): Promise<void> {
+    return this.client.disconnect();
+  }
+
+  /** The logged-in user, once connected. */
+  get userName(): string | undefined {
+    return this.login?.userName;
+  }
+
+  /** The auth data of the current login (with this connection's `id`). */
+  get authData(): AuthData | undefined {
+    return this.login?.authData;
+  }
+
+  /** The connection's state. */
+  get state(): ClientState {
+    return this.client.state;
+  }
+
+  /**
+   * Runs a command by name with positional arguments (what the per-command methods do).
+   * @param timeout ms; default: the client's `responseTimeout`.
+   */
+  async command<K extends ChatCommandName>(name: K, args: Parameters<ChatCommands[K]>, timeout?: number): Promise<ReturnType<ChatCommands[K]>> {
+    try {
+      const payload = toPayload(commandArguments[name], args);
+      const result = (await this.client.send(name, payload, timeout)) as ReturnType<ChatCommands[K]>;
+      this.track(name, args);
+      return result;
+    } catch (error) {
+      if (error instanceof VolleyError && error.code === ErrorCode.MESSAGE_REJECTED) throw ChatError.fromWire(error.payload) ?? error;
+      throw error;
+    }
+  }
+
+  private track(name: ChatCommandName, args: readonly unknown[]): void {
+    if (name === 'roomJoin') this.rooms.set(args[0] as string, args[1] as string | undefined);
+    else if (name === 'roomLeave' || name === 'roomDelete') this.rooms.delete(args[0] as string);
+  }
+
+  private loggedIn(login: LoginResult): void {
+    this.login = login;
+    this.logins++;
+    this.emit('loginConfirmed', login.userName, login.authData);
+    if (this.logins > 1 && this.rejoin) void this.rejoinRooms();
+  }
+
+  private async rejoinRooms(): Promise<void> {
+    for (const [roomName, accessToken] of [...this.rooms]) {
+      try {
+        await this.command('roomJoin', accessToken === undefined ? [roomName] : [roomName, accessToken]);
+      } catch (error) {
+        this.rooms.delete(roomName);
+        this.emit('error', error as Error);
+      }
+    }
+  }
+}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface ChatClient extends ChatCommandMethods {}
+
+for (const name of chatCommandNames) {
+  Object.defineProperty(ChatClient.prototype, name, {
+    value(this: ChatClient, ...args: unknown[]) {
+      return this.command(name, args as never);
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+
+/** The server's rejection reason: a ChatError when it is one, else the wire value as sent. */
+function reasonOf(error: VolleyError): unknown {
+  return ChatError.fromWire(error.payload) ?? error.payload;
+}

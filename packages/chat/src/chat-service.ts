@@ -1,0 +1,182 @@
+import type { Server } from '@volley/server';
+import { isValidName, type MemberInfo } from './chat-api.js';
+import { ChatError, ChatErrorCode } from './chat-error.js';
+import type { ChatStore, RoomState } from './chat-store.js';
+import type { ChatHooks, CommandContext } from './hooks.js';
+import { type Notifier, roomChannel } from './notifier.js';
+import type { ResolvedChatOptions } from './options.js';
+
+/**
+ * The chat's rules that several commands share: names, access, joining, leaving and eviction.
+ * Stateless: everything it knows is read from the store on each call, so that any node can serve
+ * any user.
+ */
+export class ChatService {
+  constructor(
+    readonly store: ChatStore,
+    readonly options: ResolvedChatOptions,
+    readonly notifier: Notifier,
+    readonly hooks: ChatHooks,
+    private readonly server: Server,
+    /** Reports errors that must not fail a command (a leave hook, a delivery). */
+    readonly reportError: (error: unknown) => void,
+  ) {}
+
+  /** Throws `invalidName` unless `name` is a valid user or room name. */
+  checkName(name: string): void {
+    if (!isValidName(name) || (this.options.isValidName !== undefined && !this.options.isValidName(name))) {
+      throw new ChatError(ChatErrorCode.INVALID_NAME, [name]);
+    }
+  }
+
+  /** The room's settings, or `noRoom`. */
+  async room(roomName: string): Promise<RoomState> {
+    const room = await this.store.getRoom(roomName);
+    if (room === undefined) throw new ChatError(ChatErrorCode.NO_ROOM, [roomName]);
+    return room;
+  }
+
+  /** Owner or admin: always let in, never evicted. */
+  async isPrivileged(room: RoomState, userName: string): Promise<boolean> {
+    return room.owner === userName || (await this.store.isInRoomList(room.name, 'adminlist', userName));
+  }
+
+  /** May do what admins may: owner, admins, access-token holders. */
+  async isAdminLevel(room: RoomState, userName: string): Promise<boolean> {
+    return (await this.isPrivileged(room, userName)) || (await this.store.isInRoomList(room.name, 'tokenholders', userName));
+  }
+
+  /** Whether the user may be joined: privileged always; blacklisted never; whitelist-only rooms need the whitelist or the token. */
+  async hasAccess(room: RoomState, userName: string): Promise<boolean> {
+    if (await this.isPrivileged(room, userName)) return true;
+    if (await this.store.isInRoomList(room.name, 'blacklist', userName)) return false;
+    if (!room.whitelistOnly) return true;
+    return (await this.store.isInRoomList(room.name, 'whitelist', userName)) || (await this.store.isInRoomList(room.name, 'tokenholders', userName));
+  }
+
+  /** Reads need the user joined (any connection) or admin-level, else `notJoined`. */
+  async checkRead(context: CommandContext, room: RoomState): Promise<void> {
+    if (context.bypassPermissions) return;
+    if (await this.store.isInRoomList(room.name, 'userlist', context.userName)) return;
+    if (await this.isAdminLevel(room, context.userName)) return;
+    throw new ChatError(ChatErrorCode.NOT_JOINED, [room.name]);
+  }
+
+  /** Messages and receipts need the user joined, else `notJoined`. */
+  async checkJoined(context: CommandContext, roomName: string): Promise<void> {
+    if (context.bypassPermissions) return;
+    if (!(await this.store.isInRoomList(roomName, 'userlist', context.userName))) throw new ChatError(ChatErrorCode.NOT_JOINED, [roomName]);
+  }
+
+  /** The connection a command needs (`roomJoin`, `roomLeave`), or `noSocket`. */
+  connectionOf(context: CommandContext, command: string): string {
+    if (context.connectionId === undefined) throw new ChatError(ChatErrorCode.NO_SOCKET, [command]);
+    return context.connectionId;
+  }
+
+  /** Joins a connection to a room; see `roomJoin`. */
+  async join(context: CommandContext, roomName: string, accessToken: string | undefined): Promise<number> {
+    const connectionId = this.connectionOf(context, 'roomJoin');
+    const { userName } = context;
+    const room = await this.room(roomName);
+    if (!context.bypassPermissions) {
+      if (accessToken !== undefined) {
+        if (room.accessToken === null || accessToken !== room.accessToken) throw new ChatError(ChatErrorCode.NOT_ALLOWED, [roomName]);
+        await this.store.addToRoomList(roomName, 'tokenholders', [userName], Number.MAX_SAFE_INTEGER);
+      }
+      if (!(await this.hasAccess(room, userName))) throw new ChatError(ChatErrorCode.NOT_ALLOWED, [roomName]);
+    }
+    const change = await this.store.joinRoom(roomName, userName, connectionId, Date.now());
+    if (!change.changed) return change.njoined;
+    await this.server.getConnectionById(connectionId)?.joinRoom(roomChannel(roomName));
+    if (this.hooks.join !== undefined) {
+      try {
+        await this.hooks.join(userName, roomName, connectionId);
+      } catch (error) {
+        // The join never happened for anyone else: undo it before any notification went out.
+        await this.store.leaveRoom(roomName, userName, connectionId, Date.now());
+        await this.server.getConnectionById(connectionId)?.leaveRoom(roomChannel(roomName));
+        throw error;
+      }
+    }
+    const notify = this.notifier;
+    void notify.toUser(userName, connectionId, 'roomJoinedEcho', roomName, connectionId, change.njoined);
+    if (change.njoined === 1 && room.enableUserlistUpdates) void notify.toRoom(roomName, connectionId, 'roomUserJoined', roomName, userName);
+    if (room.presence) {
+      const members = await this.store.getRoomList(roomName, 'userlist');
+      const infos = await Promise.all(members.map((member) => this.memberInfo(member)));
+      void notify.toConnection(connectionId, 'roomMembers', roomName, infos);
+      if (change.njoined === 1) void notify.toRoom(roomName, connectionId, 'roomMemberJoined', roomName, infos[members.indexOf(userName)] ?? (await this.memberInfo(userName)));
+    }
+    return change.njoined;
+  }
+
+  /** Leaves a room with one connection; see `roomLeave`. */
+  async leave(context: CommandContext, roomName: string): Promise<number> {
+    const connectionId = this.connectionOf(context, 'roomLeave');
+    const room = await this.room(roomName);
+    const change = await this.store.leaveRoom(roomName, context.userName, connectionId, Date.now());
+    if (!change.changed) return change.njoined;
+    await this.server.getConnectionById(connectionId)?.leaveRoom(roomChannel(roomName));
+    await this.left(room, context.userName, connectionId, change.njoined);
+    return change.njoined;
+  }
+
+  /**
+   * After a connection left a room (command or close): the leave hook, the echo to the user's
+   * other connections and, when it was the user's last one, the notices to the room.
+   */
+  async left(room: RoomState, userName: string, connectionId: string, njoined: number): Promise<void> {
+    await this.leaveHook(userName, room.name, connectionId);
+    void this.notifier.toUser(userName, connectionId, 'roomLeftEcho', room.name, connectionId, njoined);
+    if (njoined === 0) await this.userGone(room, userName);
+  }
+
+  /** Removes every connection of a user from a room and tells them `roomAccessRemoved`. */
+  async evict(room: RoomState, userName: string): Promise<void> {
+    const connections = await this.store.removeUserFromRoom(room.name, userName, Date.now());
+    if (connections.length === 0) return;
+    await this.leaveChannel(room.name, connections);
+    for (const connectionId of connections) {
+      void this.notifier.toConnection(connectionId, 'roomAccessRemoved', room.name);
+      await this.leaveHook(userName, room.name, connectionId);
+    }
+    await this.userGone(room, userName);
+  }
+
+  /** Evicts those of `userNames` that are joined but no longer have access. */
+  async revalidate(roomName: string, userNames: readonly string[]): Promise<void> {
+    const room = await this.store.getRoom(roomName);
+    if (room === undefined) return;
+    for (const userName of new Set(userNames)) {
+      if (!(await this.store.isInRoomList(roomName, 'userlist', userName))) continue;
+      if (!(await this.hasAccess(room, userName))) await this.evict(room, userName);
+    }
+  }
+
+  /** Takes connections of this node out of a room's Volley channel (others are their node's concern). */
+  async leaveChannel(roomName: string, connectionIds: readonly string[]): Promise<void> {
+    for (const id of connectionIds) await this.server.getConnectionById(id)?.leaveRoom(roomChannel(roomName));
+  }
+
+  /** What presence shows of a user. */
+  async memberInfo(userName: string): Promise<MemberInfo> {
+    const info = await this.store.getUserInfo(userName);
+    return { id: userName, role: info.role ?? 'MEMBER', name: info.displayName ?? userName };
+  }
+
+  /** The user's last connection left the room: tell the others. */
+  private async userGone(room: RoomState, userName: string): Promise<void> {
+    if (room.enableUserlistUpdates) void this.notifier.toRoom(room.name, undefined, 'roomUserLeft', room.name, userName);
+    if (room.presence) void this.notifier.toRoom(room.name, undefined, 'roomMemberLeft', room.name, await this.memberInfo(userName));
+  }
+
+  private async leaveHook(userName: string, roomName: string, connectionId: string): Promise<void> {
+    if (this.hooks.leave === undefined) return;
+    try {
+      await this.hooks.leave(userName, roomName, connectionId);
+    } catch (error) {
+      this.reportError(error);
+    }
+  }
+}

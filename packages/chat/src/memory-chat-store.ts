@@ -1,0 +1,304 @@
+import type { DirectListName, ProcessedMessage, UserSeen } from './chat-api.js';
+import { ChatError, ChatErrorCode } from './chat-error.js';
+import type { ChatStore, ConnectionRemoval, MembershipChange, RoomChanges, RoomState, StoredRoomListName, UserInfo } from './chat-store.js';
+
+interface UserRecord {
+  connections: Set<string>;
+  blacklist: Set<string>;
+  whitelist: Set<string>;
+  whitelistOnly: boolean;
+  info: UserInfo;
+}
+
+interface RoomRecord {
+  state: RoomState;
+  lists: Record<StoredRoomListName, Set<string>>;
+  /** user → its joined connection ids (only users with at least one). */
+  joined: Map<string, Set<string>>;
+  /** user → ms of its last join or leave. */
+  seen: Map<string, number>;
+  /** Retained messages, oldest first; ids are consecutive. */
+  history: ProcessedMessage[];
+}
+
+/**
+ * The default {@link ChatStore}: everything in this process's memory, lost on restart. Each
+ * method runs to completion without yielding, which makes every operation atomic on one node.
+ *
+ * @example
+ * const chat = new ChatServer({ port: 8080, store: new MemoryChatStore() });
+ */
+export class MemoryChatStore implements ChatStore {
+  private readonly users = new Map<string, UserRecord>();
+  private readonly rooms = new Map<string, RoomRecord>();
+  /** connection id → rooms it is joined to. */
+  private readonly connectionRooms = new Map<string, Set<string>>();
+
+  async addUser(userName: string): Promise<boolean> {
+    if (this.users.has(userName)) return false;
+    this.users.set(userName, newUser());
+    return true;
+  }
+
+  async hasUser(userName: string): Promise<boolean> {
+    return this.users.has(userName);
+  }
+
+  async deleteUser(userName: string): Promise<boolean> {
+    return this.users.delete(userName);
+  }
+
+  async setUserInfo(userName: string, info: UserInfo): Promise<void> {
+    this.user(userName).info = { ...info };
+  }
+
+  async getUserInfo(userName: string): Promise<UserInfo> {
+    return { ...this.users.get(userName)?.info };
+  }
+
+  async addConnection(userName: string, connectionId: string): Promise<number> {
+    const user = this.user(userName);
+    user.connections.add(connectionId);
+    return user.connections.size;
+  }
+
+  async removeConnection(userName: string, connectionId: string, now: number): Promise<ConnectionRemoval> {
+    const rooms: ConnectionRemoval['rooms'] = [];
+    for (const roomName of this.connectionRooms.get(connectionId) ?? []) {
+      const { njoined } = this.leave(roomName, userName, connectionId, now);
+      rooms.push({ roomName, njoined });
+    }
+    this.connectionRooms.delete(connectionId);
+    const user = this.users.get(userName);
+    user?.connections.delete(connectionId);
+    return { nconnected: user?.connections.size ?? 0, rooms };
+  }
+
+  async getConnections(userName: string): Promise<string[]> {
+    return [...(this.users.get(userName)?.connections ?? [])];
+  }
+
+  async addToDirectList(userName: string, listName: DirectListName, names: string[], limit: number): Promise<void> {
+    addAll(this.user(userName)[listName], names, limit, listName);
+  }
+
+  async removeFromDirectList(userName: string, listName: DirectListName, names: string[]): Promise<void> {
+    const list = this.users.get(userName)?.[listName];
+    for (const name of names) list?.delete(name);
+  }
+
+  async getDirectList(userName: string, listName: DirectListName): Promise<string[]> {
+    return [...(this.users.get(userName)?.[listName] ?? [])];
+  }
+
+  async isInDirectList(userName: string, listName: DirectListName, name: string): Promise<boolean> {
+    return this.users.get(userName)?.[listName].has(name) ?? false;
+  }
+
+  async setDirectWhitelistMode(userName: string, mode: boolean): Promise<void> {
+    this.user(userName).whitelistOnly = mode;
+  }
+
+  async getDirectWhitelistMode(userName: string): Promise<boolean> {
+    return this.users.get(userName)?.whitelistOnly ?? false;
+  }
+
+  async createRoom(room: RoomState): Promise<boolean> {
+    if (this.rooms.has(room.name)) return false;
+    this.rooms.set(room.name, {
+      state: { ...room, data: { ...room.data } },
+      lists: { adminlist: new Set(), blacklist: new Set(), whitelist: new Set(), tokenholders: new Set() },
+      joined: new Map(),
+      seen: new Map(),
+      history: [],
+    });
+    return true;
+  }
+
+  async deleteRoom(roomName: string): Promise<Map<string, string[]> | undefined> {
+    const room = this.rooms.get(roomName);
+    if (room === undefined) return undefined;
+    this.rooms.delete(roomName);
+    const joined = new Map<string, string[]>();
+    for (const [userName, connections] of room.joined) {
+      joined.set(userName, [...connections]);
+      for (const id of connections) this.connectionRooms.get(id)?.delete(roomName);
+    }
+    return joined;
+  }
+
+  async getRoom(roomName: string): Promise<RoomState | undefined> {
+    const state = this.rooms.get(roomName)?.state;
+    return state === undefined ? undefined : { ...state, data: structuredClone(state.data) };
+  }
+
+  async listRooms(): Promise<string[]> {
+    return [...this.rooms.keys()];
+  }
+
+  async updateRoom(roomName: string, changes: RoomChanges): Promise<boolean> {
+    const room = this.rooms.get(roomName);
+    if (room === undefined) return false;
+    for (const [key, value] of Object.entries(changes)) {
+      if (value !== undefined) (room.state as unknown as Record<string, unknown>)[key] = value;
+    }
+    return true;
+  }
+
+  async mergeRoomData(roomName: string, fields: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+    const room = this.rooms.get(roomName);
+    if (room === undefined) return undefined;
+    for (const [key, value] of Object.entries(fields)) {
+      if (value === undefined) delete room.state.data[key];
+      else room.state.data[key] = structuredClone(value);
+    }
+    return structuredClone(room.state.data);
+  }
+
+  async setHistoryMaxSize(roomName: string, size: number): Promise<boolean> {
+    const room = this.rooms.get(roomName);
+    if (room === undefined) return false;
+    room.state.historyMaxSize = size;
+    trim(room);
+    return true;
+  }
+
+  async addToRoomList(roomName: string, listName: StoredRoomListName, names: string[], limit: number): Promise<void> {
+    const room = this.rooms.get(roomName);
+    if (room !== undefined) addAll(room.lists[listName], names, limit, listName);
+  }
+
+  async removeFromRoomList(roomName: string, listName: StoredRoomListName, names: string[]): Promise<void> {
+    const list = this.rooms.get(roomName)?.lists[listName];
+    for (const name of names) list?.delete(name);
+  }
+
+  async clearRoomList(roomName: string, listName: StoredRoomListName): Promise<void> {
+    this.rooms.get(roomName)?.lists[listName].clear();
+  }
+
+  async getRoomList(roomName: string, listName: StoredRoomListName | 'userlist'): Promise<string[]> {
+    const room = this.rooms.get(roomName);
+    if (room === undefined) return [];
+    return listName === 'userlist' ? [...room.joined.keys()] : [...room.lists[listName]];
+  }
+
+  async isInRoomList(roomName: string, listName: StoredRoomListName | 'userlist', name: string): Promise<boolean> {
+    const room = this.rooms.get(roomName);
+    if (room === undefined) return false;
+    return listName === 'userlist' ? room.joined.has(name) : room.lists[listName].has(name);
+  }
+
+  async joinRoom(roomName: string, userName: string, connectionId: string, now: number): Promise<MembershipChange> {
+    const room = this.rooms.get(roomName);
+    if (room === undefined) return { changed: false, njoined: 0 };
+    let connections = room.joined.get(userName);
+    if (connections?.has(connectionId)) return { changed: false, njoined: connections.size };
+    if (connections === undefined) {
+      connections = new Set();
+      room.joined.set(userName, connections);
+      room.seen.set(userName, now);
+    }
+    connections.add(connectionId);
+    let rooms = this.connectionRooms.get(connectionId);
+    if (rooms === undefined) this.connectionRooms.set(connectionId, (rooms = new Set()));
+    rooms.add(roomName);
+    return { changed: true, njoined: connections.size };
+  }
+
+  async leaveRoom(roomName: string, userName: string, connectionId: string, now: number): Promise<MembershipChange> {
+    const change = this.leave(roomName, userName, connectionId, now);
+    if (change.changed) this.connectionRooms.get(connectionId)?.delete(roomName);
+    return change;
+  }
+
+  async removeUserFromRoom(roomName: string, userName: string, now: number): Promise<string[]> {
+    const room = this.rooms.get(roomName);
+    const connections = room?.joined.get(userName);
+    if (room === undefined || connections === undefined) return [];
+    room.joined.delete(userName);
+    room.seen.set(userName, now);
+    for (const id of connections) this.connectionRooms.get(id)?.delete(roomName);
+    return [...connections];
+  }
+
+  async getJoinedConnections(roomName: string, userName: string): Promise<string[]> {
+    return [...(this.rooms.get(roomName)?.joined.get(userName) ?? [])];
+  }
+
+  async getConnectionRooms(connectionId: string): Promise<string[]> {
+    return [...(this.connectionRooms.get(connectionId) ?? [])];
+  }
+
+  async getUserSeen(roomName: string, userName: string): Promise<UserSeen> {
+    const room = this.rooms.get(roomName);
+    return { joined: room?.joined.has(userName) ?? false, timestamp: room?.seen.get(userName) ?? null };
+  }
+
+  async addMessage(roomName: string, message: ProcessedMessage): Promise<ProcessedMessage | undefined> {
+    const room = this.rooms.get(roomName);
+    if (room === undefined) return undefined;
+    const stored = { ...structuredClone(message), id: ++room.state.lastMessageId };
+    room.history.push(stored);
+    trim(room);
+    return structuredClone(stored);
+  }
+
+  async getRecentHistory(roomName: string, limit: number): Promise<ProcessedMessage[]> {
+    const history = this.rooms.get(roomName)?.history ?? [];
+    return structuredClone(history.slice(Math.max(0, history.length - limit)).reverse());
+  }
+
+  async getHistory(roomName: string, afterId: number, limit: number): Promise<ProcessedMessage[]> {
+    const room = this.rooms.get(roomName);
+    if (room === undefined || room.history.length === 0 || limit <= 0) return [];
+    const firstId = room.history[0]!.id!;
+    const start = Math.max(afterId + 1, firstId);
+    const end = Math.min(start + limit - 1, room.state.lastMessageId);
+    if (start > end) return [];
+    return structuredClone(room.history.slice(start - firstId, end - firstId + 1).reverse());
+  }
+
+  async getHistorySize(roomName: string): Promise<number> {
+    return this.rooms.get(roomName)?.history.length ?? 0;
+  }
+
+  async close(): Promise<void> {}
+
+  private user(userName: string): UserRecord {
+    let user = this.users.get(userName);
+    if (user === undefined) this.users.set(userName, (user = newUser()));
+    return user;
+  }
+
+  private leave(roomName: string, userName: string, connectionId: string, now: number): MembershipChange {
+    const room = this.rooms.get(roomName);
+    const connections = room?.joined.get(userName);
+    if (room === undefined || connections === undefined || !connections.has(connectionId)) {
+      return { changed: false, njoined: connections?.size ?? 0 };
+    }
+    connections.delete(connectionId);
+    if (connections.size === 0) {
+      room.joined.delete(userName);
+      room.seen.set(userName, now);
+    }
+    return { changed: true, njoined: connections.size };
+  }
+}
+
+function newUser(): UserRecord {
+  return { connections: new Set(), blacklist: new Set(), whitelist: new Set(), whitelistOnly: false, info: {} };
+}
+
+/** Adds every name or, when that would pass `limit`, none. */
+function addAll(list: Set<string>, names: string[], limit: number, listName: string): void {
+  let added = 0;
+  for (const name of new Set(names)) if (!list.has(name)) added++;
+  if (list.size + added > limit) throw new ChatError(ChatErrorCode.LIST_LIMIT_EXCEEDED, [listName]);
+  for (const name of names) list.add(name);
+}
+
+function trim(room: RoomRecord): void {
+  const excess = room.history.length - room.state.historyMaxSize;
+  if (excess > 0) room.history.splice(0, excess);
+}

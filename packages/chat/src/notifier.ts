@@ -1,0 +1,51 @@
+import type { Server } from '@volley/server';
+import { type ChatNotifications, notificationArguments, toPayload } from './chat-api.js';
+
+/** Notifications sent as frames (login outcomes ride on the handshake). */
+export type WireNotification = Exclude<keyof ChatNotifications, 'loginConfirmed' | 'loginRejected'>;
+
+/** Volley room holding every joined connection of chat room `roomName`. */
+export function roomChannel(roomName: string): string {
+  return `chat:room:${roomName}`;
+}
+
+/** Volley room holding every connection of user `userName`. */
+export function userChannel(userName: string): string {
+  return `chat:user:${userName}`;
+}
+
+/**
+ * Delivers notifications through Volley rooms: one per chat room and one per user, so that each
+ * notification is encoded once and reaches connections on every node through the server's
+ * adapter. Delivery failures are reported through `onError`, never thrown into a command.
+ */
+export class Notifier {
+  constructor(
+    private readonly server: Server,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** To every joined connection of a room, except one. */
+  toRoom<K extends WireNotification>(roomName: string, except: string | undefined, name: K, ...args: Parameters<ChatNotifications[K]>): Promise<void> {
+    return this.deliver(roomChannel(roomName), except, name, args);
+  }
+
+  /** To every connection of a user, except one. */
+  toUser<K extends WireNotification>(userName: string, except: string | undefined, name: K, ...args: Parameters<ChatNotifications[K]>): Promise<void> {
+    return this.deliver(userChannel(userName), except, name, args);
+  }
+
+  /** To one connection of this node (a connection on another node is skipped). */
+  toConnection<K extends WireNotification>(connectionId: string, name: K, ...args: Parameters<ChatNotifications[K]>): Promise<void> {
+    const connection = this.server.getConnectionById(connectionId);
+    if (connection === undefined || connection.state !== 'connected') return Promise.resolve();
+    return connection.sendWithoutResponse(name, toPayload(notificationArguments[name], args)).catch(this.onError);
+  }
+
+  private deliver(channel: string, except: string | undefined, name: WireNotification, args: unknown[]): Promise<void> {
+    return this.server
+      .getRoom(channel)
+      .broadcast(name, toPayload(notificationArguments[name], args), { except })
+      .catch(this.onError);
+  }
+}
