@@ -41,9 +41,10 @@ export class ChatService {
     return room.owner === userName || (await this.store.isInRoomList(room.name, 'adminlist', userName));
   }
 
-  /** May do what admins may: owner, admins, access-token holders. */
+  /** May do what admins may: owner, admins, access-token holders (unless blacklisted: the blacklist beats the token). */
   async isAdminLevel(room: RoomState, userName: string): Promise<boolean> {
-    return (await this.isPrivileged(room, userName)) || (await this.store.isInRoomList(room.name, 'tokenholders', userName));
+    if (await this.isPrivileged(room, userName)) return true;
+    return (await this.store.isInRoomList(room.name, 'tokenholders', userName)) && !(await this.store.isInRoomList(room.name, 'blacklist', userName));
   }
 
   /** Whether the user may be joined: privileged always; blacklisted never; whitelist-only rooms need the whitelist or the token. */
@@ -82,6 +83,10 @@ export class ChatService {
     if (!context.bypassPermissions) {
       if (accessToken !== undefined) {
         if (room.accessToken === null || accessToken !== room.accessToken) throw new ChatError(ChatErrorCode.NOT_ALLOWED, [roomName]);
+        // The blacklist beats the token: a blacklisted user must not become a holder (admin-level).
+        if (!(await this.isPrivileged(room, userName)) && (await this.store.isInRoomList(roomName, 'blacklist', userName))) {
+          throw new ChatError(ChatErrorCode.NOT_ALLOWED, [roomName]);
+        }
         await this.store.addToRoomList(roomName, 'tokenholders', [userName], Number.MAX_SAFE_INTEGER);
       }
       if (!(await this.hasAccess(room, userName))) throw new ChatError(ChatErrorCode.NOT_ALLOWED, [roomName]);
