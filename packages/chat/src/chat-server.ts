@@ -171,8 +171,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   async addUser(userName: string, options: AddUserOptions = {}): Promise<void> {
     this.service.checkName(userName);
     for (const name of [...(options.blacklist ?? []), ...(options.whitelist ?? [])]) this.service.checkName(name);
-    if (!(await this.store.addUser(userName))) throw new ChatError(ChatErrorCode.USER_EXISTS, [userName]);
     const limit = this.options.directListSizeLimit;
+    // Refused before the user exists, so that a failed addUser leaves nothing behind.
+    checkListSizes({ blacklist: options.blacklist, whitelist: options.whitelist }, limit);
+    if (!(await this.store.addUser(userName))) throw new ChatError(ChatErrorCode.USER_EXISTS, [userName]);
     if (options.blacklist?.length) await this.store.addToDirectList(userName, 'blacklist', options.blacklist, limit);
     if (options.whitelist?.length) await this.store.addToDirectList(userName, 'whitelist', options.whitelist, limit);
     if (options.whitelistOnly) await this.store.setDirectWhitelistMode(userName, true);
@@ -209,8 +211,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     const { owner = null, adminlist = [], whitelist = [], blacklist = [], ...settings } = options;
     for (const name of [roomName, ...(owner === null ? [] : [owner]), ...adminlist, ...whitelist, ...blacklist]) this.service.checkName(name);
     if (settings.historyMaxSize !== undefined) checkSize(settings.historyMaxSize);
-    if (!(await this.store.createRoom(newRoomState(this.service, roomName, owner, settings)))) throw new ChatError(ChatErrorCode.ROOM_EXISTS, [roomName]);
     const limit = this.options.roomListSizeLimit;
+    // Refused before the room exists, so that a failed addRoom leaves nothing behind.
+    checkListSizes({ adminlist, whitelist, blacklist }, limit);
+    if (!(await this.store.createRoom(newRoomState(this.service, roomName, owner, settings)))) throw new ChatError(ChatErrorCode.ROOM_EXISTS, [roomName]);
     if (adminlist.length > 0) await this.store.addToRoomList(roomName, 'adminlist', adminlist, limit);
     if (whitelist.length > 0) await this.store.addToRoomList(roomName, 'whitelist', whitelist, limit);
     if (blacklist.length > 0) await this.store.addToRoomList(roomName, 'blacklist', blacklist, limit);
@@ -399,6 +403,13 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       this.emit('error', error);
     }
     this.emit('unlink', userName, id);
+  }
+}
+
+/** Throws `listLimitExceeded` for the first list with more distinct names than `limit` (the lists start empty). */
+function checkListSizes(lists: Record<string, string[] | undefined>, limit: number): void {
+  for (const [listName, names] of Object.entries(lists)) {
+    if (names !== undefined && new Set(names).size > limit) throw new ChatError(ChatErrorCode.LIST_LIMIT_EXCEEDED, [listName]);
   }
 }
 
