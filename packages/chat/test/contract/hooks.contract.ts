@@ -1,0 +1,494 @@
+import { ChatError, ChatErrorCode, type ChatServerEvents, type CommandContext, type CommandOutcome } from '@volley/chat';
+import { ErrorCode, VolleyError } from '@volley/client';
+import { describe, expect, it } from 'vitest';
+import { type ChatHarness, chatErrorOf, type Inbox, type Received, type StoreFactory, startChat } from '../helpers.js';
+
+/** Resolves with the arguments of the server event's next emission. */
+function nextServerEvent<K extends keyof ChatServerEvents>(harness: ChatHarness, name: K): Promise<ChatServerEvents[K]> {
+  return new Promise((resolve) => {
+    (harness.chat.once as (event: string, listener: (...args: unknown[]) => void) => unknown).call(harness.chat, name, (...args: unknown[]) =>
+      resolve(args as ChatServerEvents[K]),
+    );
+  });
+}
+
+/** What the inbox received besides the login confirmation (which the Inbox records too). */
+function notifications(inbox: Inbox): Received[] {
+  return inbox.received.filter((entry) => entry.name !== 'loginConfirmed');
+}
+
+/** The VolleyError a raw request rejects with. */
+async function volleyErrorOf(promise: Promise<unknown>): Promise<VolleyError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof VolleyError) return error;
+    throw new Error(`Expected a VolleyError, got ${String(error)}`, { cause: error });
+  }
+  throw new Error('Expected a VolleyError, but the promise resolved');
+}
+
+export default function hooksContract(createStore: StoreFactory): void {
+  describe('chat hooks: before', () => {
+    it('a before hook gets the context and positional arguments, and may rewrite the arguments', async () => {
+      const seen: { context: CommandContext; args: unknown[] }[] = [];
+      const harness = await startChat(createStore, {
+        hooks: {
+          before: {
+            roomMessage(context, args) {
+              seen.push({ context, args: [...args] });
+              const [roomName, message] = args;
+              return { args: [roomName, { textMessage: `${String(message.textMessage)} (edited)` }] };
+            },
+          },
+        },
+      });
+      await harness.chat.addRoom('lobby');
+      const alice = await harness.login('alice');
+      const bob = await harness.login('bob');
+      await alice.chat.roomJoin('lobby');
+      await bob.chat.roomJoin('lobby');
+      expect(await alice.chat.roomMessage('lobby', { textMessage: 'hi' })).toBe(1);
+      expect(seen).toEqual([{ context: { userName: 'alice', connectionId: alice.id, bypassPermissions: false }, args: ['lobby', { textMessage: 'hi' }] }]);
+      const [roomName, message] = await bob.inbox.next('roomMessage');
+      expect(roomName).toBe('lobby');
+      expect(message).toMatchObject({ textMessage: 'hi (edited)', author: 'alice', id: 1 });
+      expect((await alice.chat.roomRecentHistory('lobby')).map((stored) => stored.textMessage)).toEqual(['hi (edited)']);
+      expect(harness.errors).toEqual([]);
+    });
+
+    it('a before hook answering {result} replaces the command: no state change, no notification, no after hook', async () => {
+      const afterCalls: string[] = [];
+      const harness = await startChat(createStore, {
+        enableUserlistUpdates: true,
+        hooks: {
+          before: {
+            roomJoin: () => ({ result: 7 }),
+            roomMessage: () => ({ result: 99 }),
+          },
+          after: {
+            roomJoin: () => void afterCalls.push('roomJoin'),
+            roomMessage: () => void afterCalls.push('roomMessage'),
+          },
+        },
+      });
+      await harness.chat.addRoom('lobby');
+      const alice = await harness.login('alice');
+      const alice2 = await harness.login('alice');
+      const bob = await harness.login('bob');
+      await harness.chat.execUserCommand({ userName: 'bob', connectionId: bob.id, bypassPermissions: true }, 'roomJoin', 'lobby');
+      // execUserCommand runs the hooks too, so bob never really joined either.
+      expect(await alice.chat.roomJoin('lobby')).toBe(7);
+      // Not joined, yet the answer comes back: the command (and its notJoined check) never ran.
+      expect(await alice.chat.roomMessage('lobby', { textMessage: 'hi' })).toBe(99);
+      expect(await alice.chat.listOwnSockets()).toEqual({ [alice.id]: [], [alice2.id]: [] });
+      expect(await harness.store.getRoomList('lobby', 'userlist')).toEqual([]);
+      expect((await harness.store.getRoom('lobby'))?.lastMessageId).toBe(0);
+      await alice2.inbox.flush();
+      await bob.inbox.flush();
+      await alice.inbox.flush();
+      expect(alice2.inbox.count('roomJoinedEcho')).toBe(0);
+      expect(notifications(bob.inbox)).toEqual([]);
+      expect(alice.inbox.count('roomMessage')).toBe(0);
+      expect(afterCalls).toEqual([]);
+      expect(harness.errors).toEqual([]);
+    });
+
+    it('a before hook throwing a ChatError refuses the command with it, and the command does not run', async () => {
+      const harness = await startChat(createStore, {
+        hooks: {
+          before: {
+            roomMessage(context) {
+              if (context.userName === 'mallory') throw new ChatError(ChatErrorCode.NOT_ALLOWED, ['muted']);
+            },
+          },
+        },
+      });
+      await harness.chat.addRoom('lobby');
+      const alice = await harness.login('alice');
+      const mallory = await harness.login('mallory');
+      await alice.chat.roomJoin('lobby');
+      await mallory.chat.roomJoin('lobby');
+      const error = await chatErrorOf(mallory.chat.roomMessage('lobby', { textMessage: 'spam' }));
+      expect(error.code).toBe(ChatErrorCode.NOT_ALLOWED);
+      expect(error.args).toEqual(['muted']);
+      await alice.inbox.flush();
+      expect(alice.inbox.count('roomMessage')).toBe(0);
+      expect(await alice.chat.roomHistoryInfo('lobby')).toMatchObject({ historySize: 0, lastMessageId: 0 });
+      // A ChatError is an answer, not a server failure.
+      expect(harness.errors).toEqual([]);
+    });
+
+    it('a before hook throwing a plain Error gives the client internalError without its text, and the server an error event with the original', async () => {
+      const failure = new Error('secret database password in here');
+      const harness = await startChat(createStore, {
+        hooks: {
+          before: {
+            listOwnSockets() {
+              throw failure;
+            },
+          },
+        },
+      });
+      const alice = await harness.login('alice');
+      const rejected = await volleyErrorOf(alice.chat.client.send('listOwnSockets', {}));
+      expect(rejected.code).toBe(ErrorCode.MESSAGE_REJECTED);
+      const error = ChatError.fromWire(rejected.payload);
+      expect(error?.code).toBe(ChatErrorCode.INTERNAL_ERROR);
+      expect(error?.args).toEqual([]);
+      expect(JSON.stringify(rejected.payload)).not.toContain('secret');
+      expect(harness.errors).toEqual([failure]);
+      expect(harness.errors[0]).toBe(failure);
+    });
+
+    it('hooks run for execUserCommand with the server context (no connection, bypassPermissions as given)', async () => {
+      const contexts: CommandContext[] = [];
+      const harness = await startChat(createStore, {
+        hooks: {
+          before: { roomGetOwner: (context) => void contexts.push({ ...context }) },
+          after: { roomGetOwner: (context) => void contexts.push({ ...context }) },
+        },
+      });
+      await harness.chat.addRoom('lobby', { owner: 'alice' });
+      await harness.chat.addUser('bot');
+      expect(await harness.chat.execUserCommand({ userName: 'bot', bypassPermissions: true }, 'roomGetOwner', 'lobby')).toBe('alice');
+      const error = await chatErrorOf(harness.chat.execUserCommand('bot', 'roomGetOwner', 'lobby'));
+      expect(error.code).toBe(ChatErrorCode.NOT_JOINED);
+      expect(contexts).toEqual([
+        { userName: 'bot', connectionId: undefined, bypassPermissions: true },
+        { userName: 'bot', connectionId: undefined, bypassPermissions: true },
+        { userName: 'bot', connectionId: undefined, bypassPermissions: false },
+        { userName: 'bot', connectionId: undefined, bypassPermissions: false },
+      ]);
+      expect(harness.errors).toEqual([]);
+    });
+  });
+
+  describe('chat hooks: after', () => {
+    it('an after hook sees the (rewritten) arguments and the result, and returning nothing keeps the result', async () => {
+      const seen: { args: unknown[]; outcome: CommandOutcome<'roomMessage'> }[] = [];
+      const harness = await startChat(createStore, {
+        hooks: {
+          before: { roomMessage: (_context, [roomName]) => ({ args: [roomName, { textMessage: 'rewritten' }] }) },
+          after: {
+            roomMessage(_context, args, outcome) {
+              seen.push({ args: [...args], outcome: { ...outcome } });
+            },
+          },
+        },
+      });
+      await harness.chat.addRoom('lobby');
+      const alice = await harness.login('alice');
+      await alice.chat.roomJoin('lobby');
+      expect(await alice.chat.roomMessage('lobby', { textMessage: 'original' })).toBe(1);
+      expect(seen).toEqual([{ args: ['lobby', { textMessage: 'rewritten' }], outcome: { result: 1 } }]);
+      expect(harness.errors).toEqual([]);
+    });
+
+    it('an after hook returning {result} replaces the result of a command that ran', async () => {
+      const harness = await startChat(createStore, {
+        hooks: { after: { roomMessage: (_context, _args, outcome) => ({ result: (outcome.result ?? 0) + 1000 }) } },
+      });
+      await harness.chat.addRoom('lobby');
+      const alice = await harness.login('alice');
+      await alice.chat.roomJoin('lobby');
+      expect(await alice.chat.roomMessage('lobby', { textMessage: 'hi' })).toBe(1001);
+      // The command itself ran: the message went out and was stored with its real id.
+      const [, message] = await alice.inbox.next('roomMessage');
+      expect(message).toMatchObject({ textMessage: 'hi', id: 1 });
+      expect(await alice.chat.roomHistoryInfo('lobby')).toMatchObject({ historySize: 1, lastMessageId: 1 });
+      expect(harness.errors).toEqual([]);
+    });
+
+    it('an after hook runs on errors too, sees outcome.error, and the error reaches the client unless replaced', async () => {
+      const outcomes: CommandOutcome<'roomMessage'>[] = [];
+      const harness = await startChat(createStore, {
+        hooks: { after: { roomMessage: (_context, _args, outcome) => void outcomes.push({ ...outcome }) } },
+      });
+      await harness.chat.addRoom('lobby');
+      const alice = await harness.login('alice');
+      const error = await chatErrorOf(alice.chat.roomMessage('lobby', { textMessage: 'hi' }));
+      expect(error.code).toBe(ChatErrorCode.NOT_JOINED);
+      expect(error.args).toEqual(['lobby']);
+      expect(outcomes).toHaveLength(1);
+      expect(outcomes[0]!.result).toBeUndefined();
+      expect(outcomes[0]!.error).toBeInstanceOf(ChatError);
+      expect(outcomes[0]!.error?.code).toBe(ChatErrorCode.NOT_JOINED);
+      expect(outcomes[0]!.error?.args).toEqual(['lobby']);
+      expect(harness.errors).toEqual([]);
+    });
+
+    it('an after hook returning {result} turns a failure into success', async () => {
+      const harness = await startChat(createStore, {
+        hooks: {
+          after: {
+            roomGetOwner(_context, _args, outcome) {
+              if (outcome.error?.code === ChatErrorCode.NO_ROOM) return { result: null };
+            },
+          },
+        },
+      });
+      const alice = await harness.login('alice');
+      expect(await alice.chat.roomGetOwner('nowhere')).toBeNull();
+      expect(harness.errors).toEqual([]);
+    });
+
+    it('an after hook throwing a ChatError replaces the outcome, though the command already ran', async () => {
+      const harness = await startChat(createStore, {
+        hooks: {
+          after: {
+            roomMessage() {
+              throw new ChatError(ChatErrorCode.NOT_ALLOWED, ['after']);
+            },
+          },
+        },
+      });
+      await harness.chat.addRoom('lobby');
+      const alice = await harness.login('alice');
+      const bob = await harness.login('bob');
+      await alice.chat.roomJoin('lobby');
+      await bob.chat.roomJoin('lobby');
+      const error = await chatErrorOf(alice.chat.roomMessage('lobby', { textMessage: 'hi' }));
+      expect(error.code).toBe(ChatErrorCode.NOT_ALLOWED);
+      expect(error.args).toEqual(['after']);
+      const [, message] = await bob.inbox.next('roomMessage');
+      expect(message).toMatchObject({ textMessage: 'hi', id: 1 });
+      expect(harness.errors).toEqual([]);
+    });
+
+    it('an after hook throwing a plain Error gives the client internalError and the server an error event with the original', async () => {
+      const failure = new TypeError('after hook bug');
+      const harness = await startChat(createStore, {
+        hooks: {
+          after: {
+            roomList() {
+              throw failure;
+            },
+          },
+        },
+      });
+      const alice = await harness.login('alice');
+      const error = await chatErrorOf(alice.chat.roomList());
+      expect(error.code).toBe(ChatErrorCode.INTERNAL_ERROR);
+      expect(error.args).toEqual([]);
+      expect(harness.errors).toEqual([failure]);
+      expect(harness.errors[0]).toBe(failure);
+      // The connection keeps working.
+      expect(await alice.chat.listOwnSockets()).toEqual({ [alice.id]: [] });
+    });
+  });
+
+  describe('chat hooks: join and leave', () => {
+    it('the join hook gets (user, room, connectionId) for every new join, not for a duplicate one', async () => {
+      const calls: unknown[][] = [];
+      const harness = await startChat(createStore, { hooks: { join: (...args) => void calls.push(args) } });
+      await harness.chat.addRoom('lobby');
+      const alice = await harness.login('alice');
+      const alice2 = await harness.login('alice');
+      expect(await alice.chat.roomJoin('lobby')).toBe(1);
+      expect(await alice.chat.roomJoin('lobby')).toBe(1);
+      expect(await alice2.chat.roomJoin('lobby')).toBe(2);
+      expect(calls).toEqual([
+        ['alice', 'lobby', alice.id],
+        ['alice', 'lobby', alice2.id],
+      ]);
+      expect(harness.errors).toEqual([]);
+    });
+
+    it('a join hook rejecting rolls the join back: roomJoin fails with its error, no membership, no notification', async () => {
+      let refuse = true;
+      const harness = await startChat(createStore, {
+        hooks: {
+          join(userName) {
+            if (userName === 'bob' && refuse) throw new ChatError(ChatErrorCode.NOT_ALLOWED, ['bob is banned']);
+          },
+        },
+      });
+      await harness.chat.addRoom('lobby', { enableUserlistUpdates: true, presence: true });
+      const alice = await harness.login('alice');
+      const bob = await harness.login('bob');
+      const bob2 = await harness.login('bob');
+      await alice.chat.roomJoin('lobby');
+      expect(await bob.inbox.next('socketConnectEcho')).toEqual([bob2.id, 2]);
+      bob.inbox.clear();
+
+      const error = await chatErrorOf(bob.chat.roomJoin('lobby'));
+      expect(error.code).toBe(ChatErrorCode.NOT_ALLOWED);
+      expect(error.args).toEqual(['bob is banned']);
+      expect(await alice.chat.roomGetAccessList('lobby', 'userlist')).toEqual(['alice']);
+      expect(await bob.chat.listOwnSockets()).toEqual({ [bob.id]: [], [bob2.id]: [] });
+      const notJoined = await chatErrorOf(bob.chat.roomMessage('lobby', { textMessage: 'hi' }));
+      expect(notJoined.code).toBe(ChatErrorCode.NOT_JOINED);
+      expect(notJoined.args).toEqual(['lobby']);
+      // Alice's message does not reach bob: his socket left the room's channel too.
+      await alice.chat.roomMessage('lobby', { textMessage: 'anyone?' });
+      await alice.inbox.next('roomMessage');
+      await bob.inbox.flush();
+      await bob2.inbox.flush();
+      await alice.inbox.flush();
+      expect(alice.inbox.count('roomUserJoined')).toBe(0);
+      expect(alice.inbox.count('roomMemberJoined')).toBe(0);
+      expect(bob2.inbox.count('roomJoinedEcho')).toBe(0);
+      expect(notifications(bob.inbox)).toEqual([]);
+
+      // Nothing of the failed join stays counted: the next join is bob's first.
+      refuse = false;
+      expect(await bob.chat.roomJoin('lobby')).toBe(1);
+      expect(await alice.inbox.next('roomUserJoined')).toEqual(['lobby', 'bob']);
+      expect(await bob2.inbox.next('roomJoinedEcho')).toEqual(['lobby', bob.id, 1]);
+      expect(harness.errors).toEqual([]);
+    });
+
+    it('a join hook throwing a plain Error rolls the join back with internalError and reports the original', async () => {
+      const failure = new Error('join hook bug');
+      const harness = await startChat(createStore, {
+        hooks: {
+          join() {
+            throw failure;
+          },
+        },
+      });
+      await harness.chat.addRoom('lobby');
+      const alice = await harness.login('alice');
+      const error = await chatErrorOf(alice.chat.roomJoin('lobby'));
+      expect(error.code).toBe(ChatErrorCode.INTERNAL_ERROR);
+      expect(error.args).toEqual([]);
+      expect(harness.errors).toEqual([failure]);
+      expect(await alice.chat.listOwnSockets()).toEqual({ [alice.id]: [] });
+      expect(await harness.store.getRoomList('lobby', 'userlist')).toEqual([]);
+    });
+
+    it('the leave hook gets (user, room, connectionId) on roomLeave and on close, not for a leave when not joined', async () => {
+      const calls: unknown[][] = [];
+      const harness = await startChat(createStore, { hooks: { leave: (...args) => void calls.push(args) } });
+      await harness.chat.addRoom('lobby');
+      await harness.chat.addRoom('hall');
+      const alice = await harness.login('alice');
+      const bob = await harness.login('bob');
+      await alice.chat.roomJoin('lobby');
+      expect(await alice.chat.roomLeave('lobby')).toBe(0);
+      expect(await alice.chat.roomLeave('lobby')).toBe(0);
+      expect(calls).toEqual([['alice', 'lobby', alice.id]]);
+
+      await bob.chat.roomJoin('lobby');
+      await bob.chat.roomJoin('hall');
+      const unlinked = nextServerEvent(harness, 'unlink');
+      await bob.chat.disconnect();
+      expect(await unlinked).toEqual(['bob', bob.id]);
+      expect(calls.slice(1).sort()).toEqual([
+        ['bob', 'hall', bob.id],
+        ['bob', 'lobby', bob.id],
+      ]);
+      expect(harness.errors).toEqual([]);
+    });
+
+    it('the leave hook runs when a user is evicted, not when the room is deleted', async () => {
+      const calls: unknown[][] = [];
+      const harness = await startChat(createStore, { hooks: { leave: (...args) => void calls.push(args) } });
+      await harness.chat.addRoom('lobby', { owner: 'alice' });
+      await harness.chat.addRoom('hall');
+      const alice = await harness.login('alice');
+      const bob = await harness.login('bob');
+      await bob.chat.roomJoin('lobby');
+      await bob.chat.roomJoin('hall');
+      await alice.chat.roomAddToList('lobby', 'blacklist', ['bob']);
+      expect(await bob.inbox.next('roomAccessRemoved')).toEqual(['lobby']);
+      expect(calls).toEqual([['bob', 'lobby', bob.id]]);
+      await harness.chat.deleteRoom('hall');
+      expect(await bob.inbox.next('roomAccessRemoved')).toEqual(['hall']);
+      expect(calls).toEqual([['bob', 'lobby', bob.id]]);
+      expect(harness.errors).toEqual([]);
+    });
+
+    it('a leave hook error on roomLeave is reported and does not undo the leave', async () => {
+      const failure = new Error('leave hook bug');
+      const harness = await startChat(createStore, {
+        enableUserlistUpdates: true,
+        hooks: {
+          leave() {
+            throw failure;
+          },
+        },
+      });
+      await harness.chat.addRoom('lobby');
+      const alice = await harness.login('alice');
+      const bob = await harness.login('bob');
+      await alice.chat.roomJoin('lobby');
+      await bob.chat.roomJoin('lobby');
+      expect(await bob.chat.roomLeave('lobby')).toBe(0);
+      expect(await alice.inbox.next('roomUserLeft')).toEqual(['lobby', 'bob']);
+      expect(await alice.chat.roomGetAccessList('lobby', 'userlist')).toEqual(['alice']);
+      expect(await bob.chat.listOwnSockets()).toEqual({ [bob.id]: [] });
+      expect((await chatErrorOf(bob.chat.roomMessage('lobby', { textMessage: 'hi' }))).code).toBe(ChatErrorCode.NOT_JOINED);
+      expect(harness.errors).toEqual([failure]);
+    });
+
+    it('a leave hook error on close is reported and does not undo the leave', async () => {
+      const failure = new ChatError(ChatErrorCode.NOT_ALLOWED, ['stay']);
+      const harness = await startChat(createStore, {
+        enableUserlistUpdates: true,
+        hooks: {
+          leave() {
+            throw failure;
+          },
+        },
+      });
+      await harness.chat.addRoom('lobby');
+      const alice = await harness.login('alice');
+      const bob = await harness.login('bob');
+      await alice.chat.roomJoin('lobby');
+      await bob.chat.roomJoin('lobby');
+      const reported = nextServerEvent(harness, 'error');
+      await bob.chat.disconnect();
+      expect(await reported).toEqual([failure]);
+      expect(await alice.inbox.next('roomUserLeft')).toEqual(['lobby', 'bob']);
+      expect(await alice.chat.roomGetAccessList('lobby', 'userlist')).toEqual(['alice']);
+      expect(await alice.chat.roomUserSeen('lobby', 'bob')).toMatchObject({ joined: false });
+      expect(harness.errors).toEqual([failure]);
+    });
+  });
+
+  describe('chat hooks: command timeout and message event', () => {
+    it('a before hook that never resolves fails the command with timeout [command] after commandTimeout', async () => {
+      const harness = await startChat(createStore, {
+        commandTimeout: 100,
+        hooks: { before: { roomJoin: () => new Promise<never>(() => {}) } },
+      });
+      await harness.chat.addRoom('lobby');
+      const alice = await harness.login('alice');
+      const started = Date.now();
+      const error = await chatErrorOf(alice.chat.roomJoin('lobby'));
+      expect(error.code).toBe(ChatErrorCode.TIMEOUT);
+      expect(error.args).toEqual(['roomJoin']);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(90);
+      // Only that command timed out: the connection keeps working, and the join never happened.
+      expect(await alice.chat.listOwnSockets()).toEqual({ [alice.id]: [] });
+      expect(harness.errors).toEqual([]);
+    });
+
+    it('the server emits message {command, args, connectionId} for every valid command, before hooks and whatever its outcome', async () => {
+      const messages: ChatServerEvents['message'][] = [];
+      const harness = await startChat(createStore, { hooks: { before: { roomGetOwner: () => ({ result: 'nobody' }) } } });
+      harness.chat.on('message', (...args) => void messages.push(args));
+      await harness.chat.addRoom('lobby');
+      const alice = await harness.login('alice');
+      const bob = await harness.login('bob');
+      await alice.chat.roomJoin('lobby');
+      await alice.chat.roomMessage('lobby', { textMessage: 'hi' });
+      await bob.chat.listOwnSockets();
+      expect(await bob.chat.roomGetOwner('lobby')).toBe('nobody');
+      await chatErrorOf(bob.chat.roomLeave('nowhere'));
+      // Neither a refused payload nor the server API counts as a user's message.
+      await chatErrorOf(bob.chat.command('roomLeave', [42 as unknown as string]));
+      await harness.chat.execUserCommand('alice', 'listOwnSockets');
+      expect(messages).toStrictEqual([
+        ['alice', { command: 'roomJoin', args: ['lobby', undefined], connectionId: alice.id }],
+        ['alice', { command: 'roomMessage', args: ['lobby', { textMessage: 'hi' }], connectionId: alice.id }],
+        ['bob', { command: 'listOwnSockets', args: [], connectionId: bob.id }],
+        ['bob', { command: 'roomGetOwner', args: ['lobby'], connectionId: bob.id }],
+        ['bob', { command: 'roomLeave', args: ['nowhere'], connectionId: bob.id }],
+      ]);
+      expect(harness.errors).toEqual([]);
+    });
+  });
+}
