@@ -293,22 +293,29 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     }
     if (userName === undefined || userName === null) throw new ChatError(ChatErrorCode.NO_LOGIN, []);
     if (typeof userName !== 'string') throw new ChatError(ChatErrorCode.INVALID_NAME, [String(userName)]);
-    this.service.checkName(userName);
-    const isNewUser = !(await this.store.hasUser(userName));
+    const name = userName;
+    // Past the hook only the reason given to `reject` goes to the client as is: a store or listener
+    // failure is reported here and the client gets internalError, never its text.
     let rejection: { reason: unknown } | undefined;
-    this.emit('authenticate', userName, { isNewUser, auth: payload }, (reason) => {
-      rejection ??= { reason: reason ?? new ChatError(ChatErrorCode.NOT_ALLOWED, []) };
+    await this.guard(async () => {
+      this.service.checkName(name);
+      const isNewUser = !(await this.store.hasUser(name));
+      this.emit('authenticate', name, { isNewUser, auth: payload }, (reason) => {
+        rejection ??= { reason: reason ?? new ChatError(ChatErrorCode.NOT_ALLOWED, []) };
+      });
     });
     if (rejection !== undefined) throw rejection.reason;
-    if (await this.store.addUser(userName)) this.emit('join', userName);
-    const { role, displayName } = authData;
-    if (typeof role === 'string' || typeof displayName === 'string') {
-      await this.store.setUserInfo(userName, {
-        ...(typeof role === 'string' ? { role } : {}),
-        ...(typeof displayName === 'string' ? { displayName } : {}),
-      });
-    }
-    return { userName, authData: { ...authData, id: connectionId } };
+    await this.guard(async () => {
+      if (await this.store.addUser(name)) this.emit('join', name);
+      const { role, displayName } = authData;
+      if (typeof role === 'string' || typeof displayName === 'string') {
+        await this.store.setUserInfo(name, {
+          ...(typeof role === 'string' ? { role } : {}),
+          ...(typeof displayName === 'string' ? { displayName } : {}),
+        });
+      }
+    });
+    return { userName: name, authData: { ...authData, id: connectionId } };
   }
 
   /** A logged-in connection: one handler per command. */

@@ -1,0 +1,81 @@
+/**
+ * The server's own failures never reach clients as text: a store call or an event listener that
+ * throws something other than a ChatError gives the client `internalError` with no arguments, and
+ * the server an `error` event with the original. (Hook errors: see hooks.contract.ts.)
+ */
+import { describe, expect, it } from 'vitest';
+import { ChatError } from '@volley/chat/client';
+import type { ChatStore } from '@volley/chat';
+import { type StoreFactory, chatErrorOf, startChat } from '../helpers.js';
+
+const secret = 'db at 10.0.0.1 refused user admin/hunter2';
+
+/** A store from `createStore` whose method `method` throws `failure` while `armed.on` is true. */
+function failingStore(createStore: StoreFactory, method: keyof ChatStore, failure: Error, armed: { on: boolean }): StoreFactory {
+  return async () => {
+    const store = await createStore();
+    return new Proxy(store, {
+      get(target, key) {
+        if (key === method && armed.on) {
+          return async () => {
+            throw failure;
+          };
+        }
+        const value: unknown = Reflect.get(target, key, target);
+        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  };
+}
+
+export default function internalErrorsContract(createStore: StoreFactory): void {
+  describe('chat internal errors', () => {
+    for (const method of ['hasUser', 'addUser', 'addConnection'] as const) {
+      it(`a store failure in ${method} during login rejects it with internalError, without the text, and reports the original`, async () => {
+        const failure = new Error(secret);
+        const harness = await startChat(failingStore(createStore, method, failure, { on: true }));
+        const { chat, inbox } = harness.client({ auth: { userName: 'alice' } });
+        const error = await chatErrorOf(chat.connect());
+        expect([error.code, error.args, error.message]).toEqual(['internalError', [], 'internalError']);
+        const [reason] = await inbox.next('loginRejected');
+        expect(reason).toBeInstanceOf(ChatError);
+        expect(JSON.stringify(reason)).not.toContain('hunter2');
+        expect(harness.errors).toEqual([failure]);
+      });
+    }
+
+    it('an authenticate listener that throws rejects the login with internalError and reports the original', async () => {
+      const harness = await startChat(createStore);
+      const failure = new Error(secret);
+      harness.chat.on('authenticate', () => {
+        throw failure;
+      });
+      const error = await chatErrorOf(harness.client({ auth: { userName: 'alice' } }).chat.connect());
+      expect([error.code, error.args, error.message]).toEqual(['internalError', [], 'internalError']);
+      expect(harness.errors).toEqual([failure]);
+    });
+
+    it('the reason an authenticate listener gives to reject is what the client gets', async () => {
+      const harness = await startChat(createStore);
+      harness.chat.on('authenticate', (_userName, _info, reject) => reject(new ChatError('notAllowed', ['banned'])));
+      const error = await chatErrorOf(harness.client({ auth: { userName: 'alice' } }).chat.connect());
+      expect([error.code, error.args]).toEqual(['notAllowed', ['banned']]);
+      expect(harness.errors).toEqual([]);
+    });
+
+    it('a store failure in a command gives the client internalError without the text and reports the original', async () => {
+      const failure = new Error(secret);
+      const armed = { on: false };
+      const harness = await startChat(failingStore(createStore, 'getRoom', failure, armed));
+      await harness.chat.addRoom('lobby');
+      const alice = await harness.login('alice');
+      armed.on = true;
+      const error = await chatErrorOf(alice.chat.roomJoin('lobby'));
+      expect([error.code, error.args, error.message]).toEqual(['internalError', [], 'internalError']);
+      expect(harness.errors).toEqual([failure]);
+      armed.on = false;
+      // The connection goes on working once the store does.
+      expect(await alice.chat.roomJoin('lobby')).toBe(1);
+    });
+  });
+}
