@@ -44,7 +44,7 @@ export const ChatErrorCode = {
   INVALID_SOCKET: 'invalidSocket',
 
   // --- Did the server fail? ---
-  /** A hook or the store threw something that is not a ChatError. `args: [message]` */
+  /** A hook or the store threw something that is not a ChatError; its text stays on the server (`error` event). `args: []` */
   INTERNAL_ERROR: 'internalError',
   /** A hook or store call did not finish within `commandTimeout`. `args: [command]` */
   TIMEOUT: 'timeout',

@@ -3,7 +3,7 @@ import { type Handshake, type IncomingMessage, Server, type ServerConnection } f
 import { EventEmitter } from 'eventemitter3';
 import { argumentName, type ChatCommandName, chatCommandNames, commandArguments, fromPayload, type LoginResult, toPayload } from './chat-api.js';
 import { ChatError, ChatErrorCode } from './chat-error.js';
-import { ChatService } from './chat-service.js';
+import { ChatService, throwIfExpired } from './chat-service.js';
 import type { ChatStore, RoomChanges } from './chat-store.js';
 import { CommandValidator } from './command-validation.js';
 import { commands, deleteRoom, newRoomState } from './commands.js';
@@ -342,12 +342,17 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   /** Runs a command with its hooks and the command timeout; every failure comes out as a ChatError. */
   private run(context: CommandContext, command: ChatCommandName, args: unknown[]): Promise<unknown> {
-    const work = this.runHooked(context, command, args);
     const timeout = this.options.commandTimeout;
-    if (timeout === 0) return work;
+    if (timeout === 0) return this.runHooked(context, command, args);
+    const deadline = new AbortController();
+    const work = this.runHooked({ ...context, signal: deadline.signal }, command, args);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const expired = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new ChatError(ChatErrorCode.TIMEOUT, [command])), timeout);
+      timer = setTimeout(() => {
+        // Late work sees the signal and stops before it changes state (see throwIfExpired).
+        deadline.abort();
+        reject(new ChatError(ChatErrorCode.TIMEOUT, [command]));
+      }, timeout);
     });
     return Promise.race([work, expired]).finally(() => clearTimeout(timer));
   }
@@ -361,6 +366,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       const answer = (await this.guard(() => before(context, current))) as { args?: unknown[]; result?: unknown } | undefined;
       if (answer !== undefined && answer !== null && 'result' in answer) return answer.result;
       if (answer?.args !== undefined) current = answer.args;
+      throwIfExpired(context, command);
     }
     const outcome: { result?: unknown; error?: ChatError } = {};
     try {

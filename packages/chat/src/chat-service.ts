@@ -6,6 +6,11 @@ import type { ChatHooks, CommandContext } from './hooks.js';
 import { type Notifier, roomChannel } from './notifier.js';
 import type { ResolvedChatOptions } from './options.js';
 
+/** Throws `timeout` once the command's time is up, so that late work changes nothing. */
+export function throwIfExpired(context: CommandContext, command: string): void {
+  if (context.signal?.aborted === true) throw new ChatError(ChatErrorCode.TIMEOUT, [command]);
+}
+
 /**
  * The chat's rules that several commands share: names, access, joining, leaving and eviction.
  * Stateless: everything it knows is read from the store on each call, so that any node can serve
@@ -91,19 +96,15 @@ export class ChatService {
       }
       if (!(await this.hasAccess(room, userName))) throw new ChatError(ChatErrorCode.NOT_ALLOWED, [roomName]);
     }
+    if (this.hooks.join !== undefined && !(await this.store.getJoinedConnections(roomName, userName)).includes(connectionId)) {
+      // Before the join takes effect, so that a refusal leaves nothing to undo: no member, no
+      // last-seen time, no notification, nothing another user could have observed.
+      await this.hooks.join(userName, roomName, connectionId);
+      throwIfExpired(context, 'roomJoin');
+    }
     const change = await this.store.joinRoom(roomName, userName, connectionId, Date.now());
     if (!change.changed) return change.njoined;
     await this.server.getConnectionById(connectionId)?.joinRoom(roomChannel(roomName));
-    if (this.hooks.join !== undefined) {
-      try {
-        await this.hooks.join(userName, roomName, connectionId);
-      } catch (error) {
-        // The join never happened for anyone else: undo it before any notification went out.
-        await this.store.leaveRoom(roomName, userName, connectionId, Date.now());
-        await this.server.getConnectionById(connectionId)?.leaveRoom(roomChannel(roomName));
-        throw error;
-      }
-    }
     const notify = this.notifier;
     void notify.toUser(userName, connectionId, 'roomJoinedEcho', roomName, connectionId, change.njoined);
     if (change.njoined === 1 && room.enableUserlistUpdates) void notify.toRoom(roomName, connectionId, 'roomUserJoined', roomName, userName);

@@ -9,6 +9,11 @@ export interface CommandContext {
   connectionId: string | undefined;
   /** Server API only: skip permission checks. */
   bypassPermissions: boolean;
+  /**
+   * Aborted when the command ran out of `commandTimeout`: a slow hook can pass it on (to `fetch`,
+   * say) or check it; the chat checks it before a hook's answer may change any state.
+   */
+  signal?: AbortSignal;
 }
 
 /** Positional arguments of command `K`. */
@@ -71,7 +76,11 @@ export interface ChatHooks {
   authenticate?(payload: unknown, context: AuthenticateContext): AuthenticateResult | Promise<AuthenticateResult>;
   /** A logged-in connection closed (after its rooms were left). */
   disconnect?(userName: string, connectionId: string): void | Promise<void>;
-  /** A connection joined a room; throwing rolls the join back and fails `roomJoin` with the error. */
+  /**
+   * A connection is joining a room (access already checked; duplicate joins do not call it). It
+   * runs before the join takes effect: throwing refuses the join — nothing changes and nobody is
+   * notified — and `roomJoin` fails with the error.
+   */
   join?(userName: string, roomName: string, connectionId: string): void | Promise<void>;
   /** A connection left a room (command, close, eviction, room deletion excepted). Errors are reported, never undo the leave. */
   leave?(userName: string, roomName: string, connectionId: string): void | Promise<void>;

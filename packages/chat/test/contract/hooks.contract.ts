@@ -49,7 +49,7 @@ export default function hooksContract(createStore: StoreFactory): void {
       await alice.chat.roomJoin('lobby');
       await bob.chat.roomJoin('lobby');
       expect(await alice.chat.roomMessage('lobby', { textMessage: 'hi' })).toBe(1);
-      expect(seen).toEqual([{ context: { userName: 'alice', connectionId: alice.id, bypassPermissions: false }, args: ['lobby', { textMessage: 'hi' }] }]);
+      expect(seen).toEqual([{ context: { userName: 'alice', connectionId: alice.id, bypassPermissions: false, signal: expect.any(AbortSignal) }, args: ['lobby', { textMessage: 'hi' }] }]);
       const [roomName, message] = await bob.inbox.next('roomMessage');
       expect(roomName).toBe('lobby');
       expect(message).toMatchObject({ textMessage: 'hi (edited)', author: 'alice', id: 1 });
@@ -155,10 +155,10 @@ export default function hooksContract(createStore: StoreFactory): void {
       const error = await chatErrorOf(harness.chat.execUserCommand('bot', 'roomGetOwner', 'lobby'));
       expect(error.code).toBe(ChatErrorCode.NOT_JOINED);
       expect(contexts).toEqual([
-        { userName: 'bot', connectionId: undefined, bypassPermissions: true },
-        { userName: 'bot', connectionId: undefined, bypassPermissions: true },
-        { userName: 'bot', connectionId: undefined, bypassPermissions: false },
-        { userName: 'bot', connectionId: undefined, bypassPermissions: false },
+        { userName: 'bot', connectionId: undefined, bypassPermissions: true, signal: expect.any(AbortSignal) },
+        { userName: 'bot', connectionId: undefined, bypassPermissions: true, signal: expect.any(AbortSignal) },
+        { userName: 'bot', connectionId: undefined, bypassPermissions: false, signal: expect.any(AbortSignal) },
+        { userName: 'bot', connectionId: undefined, bypassPermissions: false, signal: expect.any(AbortSignal) },
       ]);
       expect(harness.errors).toEqual([]);
     });
@@ -317,6 +317,8 @@ export default function hooksContract(createStore: StoreFactory): void {
       expect(error.args).toEqual(['bob is banned']);
       expect(await alice.chat.roomGetAccessList('lobby', 'userlist')).toEqual(['alice']);
       expect(await bob.chat.listOwnSockets()).toEqual({ [bob.id]: [], [bob2.id]: [] });
+      // Not even a last-seen time: the refused join never took effect.
+      expect(await alice.chat.roomUserSeen('lobby', 'bob')).toEqual({ joined: false, timestamp: null });
       const notJoined = await chatErrorOf(bob.chat.roomMessage('lobby', { textMessage: 'hi' }));
       expect(notJoined.code).toBe(ChatErrorCode.NOT_JOINED);
       expect(notJoined.args).toEqual(['lobby']);
@@ -463,6 +465,41 @@ export default function hooksContract(createStore: StoreFactory): void {
       expect(Date.now() - started).toBeGreaterThanOrEqual(90);
       // Only that command timed out: the connection keeps working, and the join never happened.
       expect(await alice.chat.listOwnSockets()).toEqual({ [alice.id]: [] });
+      expect(harness.errors).toEqual([]);
+    });
+
+    it('a join hook that answers after commandTimeout changes nothing: the client got timeout, the join never takes effect', async () => {
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let finished!: (outcome: CommandOutcome<'roomJoin'>) => void;
+      const done = new Promise<CommandOutcome<'roomJoin'>>((resolve) => (finished = resolve));
+      const harness = await startChat(createStore, {
+        commandTimeout: 100,
+        enableUserlistUpdates: true,
+        hooks: {
+          join: (userName) => (userName === 'alice' ? released : undefined),
+          after: {
+            roomJoin: (context, _args, outcome) => {
+              if (context.userName === 'alice') finished(outcome);
+            },
+          },
+        },
+      });
+      await harness.chat.addRoom('lobby');
+      const alice = await harness.login('alice');
+      const bob = await harness.login('bob');
+      expect(await bob.chat.roomJoin('lobby')).toBe(1);
+      const error = await chatErrorOf(alice.chat.roomJoin('lobby'));
+      expect(error.code).toBe(ChatErrorCode.TIMEOUT);
+      // The hook answers late; the command must stop there instead of joining.
+      release();
+      const outcome = await done;
+      expect(outcome.error?.code).toBe(ChatErrorCode.TIMEOUT);
+      expect(await alice.chat.listOwnSockets()).toEqual({ [alice.id]: [] });
+      expect(await harness.store.getRoomList('lobby', 'userlist')).not.toContain('alice');
+      expect(await harness.store.getUserSeen('lobby', 'alice')).toEqual({ joined: false, timestamp: null });
+      await bob.inbox.flush();
+      expect(bob.inbox.count('roomUserJoined')).toBe(0);
       expect(harness.errors).toEqual([]);
     });
 

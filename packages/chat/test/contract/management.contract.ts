@@ -493,8 +493,8 @@ export default function managementContract(createStore: StoreFactory): void {
         expect(await harness.chat.execUserCommand('owner', 'roomGetOwner', 'room')).toBe('owner');
         // The after hook turns erin's notJoined into a result.
         expect(await harness.chat.execUserCommand('erin', 'roomGetOwner', 'room')).toBe('hidden');
-        const ownerContext = { userName: 'owner', connectionId: undefined, bypassPermissions: false };
-        const erinContext = { userName: 'erin', connectionId: undefined, bypassPermissions: false };
+        const ownerContext = { userName: 'owner', connectionId: undefined, bypassPermissions: false, signal: expect.any(AbortSignal) };
+        const erinContext = { userName: 'erin', connectionId: undefined, bypassPermissions: false, signal: expect.any(AbortSignal) };
         expect(calls).toEqual([
           { hook: 'before', context: ownerContext, args: ['room'] },
           { hook: 'after', context: ownerContext, args: ['room'], outcome: { result: 'owner', error: undefined } },
@@ -508,7 +508,7 @@ export default function managementContract(createStore: StoreFactory): void {
         expect(await harness.chat.execUserCommand({ userName: 'bob', bypassPermissions: true }, 'roomMessage', 'room', { textMessage: 'hi' })).toBe(1);
         const [, message] = await bob.inbox.next('roomMessage');
         expect((message as ProcessedMessage).textMessage).toBe('hi!');
-        expect(calls).toEqual([{ hook: 'before', context: { userName: 'bob', connectionId: undefined, bypassPermissions: true }, args: ['room', { textMessage: 'hi' }] }]);
+        expect(calls).toEqual([{ hook: 'before', context: { userName: 'bob', connectionId: undefined, bypassPermissions: true, signal: expect.any(AbortSignal) }, args: ['room', { textMessage: 'hi' }] }]);
         expect(harness.errors).toEqual([]);
       });
     });
