@@ -1,5 +1,5 @@
 /*
- * Packs @volley/protocol, @volley/server and @volley/client as they would be published, installs
+ * Packs @volley/protocol, @volley/server, @volley/client and @volley/chat as they would be published, installs
  * the tarballs with npm into a fresh project outside the workspace, and uses them there the way a
  * user would: plain `import` from the package names, `ws` installed by the user. This catches
  * what source-aliased tests cannot: a missing file in `files`, a broken `exports` map, a
@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const packages = ['protocol', 'server', 'client'] as const;
+const packages = ['protocol', 'server', 'client', 'chat'] as const;
 type PackageName = (typeof packages)[number];
 
 /** npm needs the registry for ws, eventemitter3, uuid, ajv and the @types packages. */
@@ -87,11 +87,12 @@ beforeAll(async () => {
           '@volley/protocol': file('protocol'),
           '@volley/server': file('server'),
           '@volley/client': file('client'),
+          '@volley/chat': file('chat'),
           ws: '^8.18.3',
           '@types/node': '^20.19.8',
           '@types/ws': '^8.18.1',
         },
-        overrides: { '@volley/protocol': '$@volley/protocol' },
+        overrides: { '@volley/protocol': '$@volley/protocol', '@volley/server': '$@volley/server', '@volley/client': '$@volley/client' },
       },
       null,
       2,
@@ -208,6 +209,54 @@ console.log(JSON.stringify({
     }
   });
 
+  it('run a chat server and chat clients from @volley/chat and @volley/chat/client', async () => {
+    writeFileSync(
+      join(project, 'chat.mjs'),
+      `import { ChatServer } from '@volley/chat';
+import { ChatClient, ChatError } from '@volley/chat/client';
+import { WebSocket } from 'ws';
+
+const chat = new ChatServer({ port: 0, host: '127.0.0.1' });
+await chat.start();
+await chat.addRoom('lobby');
+const url = 'ws://127.0.0.1:' + chat.port;
+const ann = new ChatClient(url, { WebSocket, auth: { userName: 'ann' } });
+const bob = new ChatClient(url, { WebSocket, auth: { userName: 'bob' } });
+const login = await ann.connect();
+await bob.connect();
+await ann.roomJoin('lobby');
+await bob.roomJoin('lobby');
+const received = new Promise((resolve) => bob.on('roomMessage', (roomName, message) => resolve([roomName, message.author, message.textMessage])));
+const id = await ann.roomMessage('lobby', { textMessage: 'hi' });
+let refused;
+try {
+  await ann.roomJoin('nowhere');
+} catch (error) {
+  refused = error instanceof ChatError ? error.code : String(error);
+}
+const clientEntry = await import('@volley/chat/client');
+console.log(JSON.stringify({
+  userName: login.userName,
+  id,
+  received: await received,
+  refused,
+  clientEntryHasServer: 'ChatServer' in clientEntry,
+}));
+await ann.disconnect();
+await bob.disconnect();
+await chat.stop();
+`,
+    );
+    const { stdout } = await run(process.execPath, ['chat.mjs'], { cwd: project, timeout: 30_000 });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({
+      userName: 'ann',
+      id: 1,
+      received: ['lobby', 'ann', 'hi'],
+      refused: 'noRoom',
+      clientEntryHasServer: false,
+    });
+  });
+
   it('type-check a typed TypeScript user of the published declarations', async () => {
     writeFileSync(
       join(project, 'typed.ts'),
@@ -233,6 +282,16 @@ void client.send('nope');
 void client.send('sum', { a: '1', b: 2 });
 void three;
 void (VolleyError as unknown);
+
+import { ChatClient, type ProcessedMessage } from '@volley/chat/client';
+import { ChatServer } from '@volley/chat';
+const chat = new ChatClient('ws://127.0.0.1:8080', { WebSocket, auth: { userName: 'ann' } });
+const joined: Promise<number> = chat.roomJoin('lobby');
+// @ts-expect-error room names are strings
+void chat.roomJoin(42);
+chat.on('roomMessage', (roomName: string, message: ProcessedMessage) => void [roomName, message.author]);
+void joined;
+void new ChatServer({ port: 0, enableDirectMessages: true });
 `,
     );
     writeFileSync(
