@@ -9,6 +9,8 @@
  */
 import { ChatClient, type ChatClientOptions, type ChatNotificationName, type ChatNotifications, chatNotificationNames } from '@volley/chat/client';
 import { ChatError, ChatServer, type ChatServerOptions, type ChatStore } from '@volley/chat';
+import { VolleyError } from '@volley/client';
+import { expect } from 'vitest';
 import { WebSocket } from 'ws';
 
 /** How long an awaited notification may take before the test fails with a readable message. */
@@ -179,4 +181,44 @@ export async function chatErrorOf(promise: Promise<unknown>): Promise<ChatError>
     throw new Error(`Expected a ChatError, got ${String(error)}`, { cause: error });
   }
   throw new Error('Expected a ChatError, but the promise resolved');
+}
+
+/** Asserts that `promise` rejects with exactly this ChatError code and args. */
+export async function expectChatError(promise: Promise<unknown>, code: string, args: unknown[]): Promise<void> {
+  const error = await chatErrorOf(promise);
+  expect({ code: error.code, args: error.args }).toEqual({ code, args });
+}
+
+/** Resolves with the VolleyError `promise` rejects with (a raw request); fails otherwise. */
+export async function volleyErrorOf(promise: Promise<unknown>): Promise<VolleyError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof VolleyError) return error;
+    throw new Error(`Expected a VolleyError, got ${String(error)}`, { cause: error });
+  }
+  throw new Error('Expected a VolleyError, but the promise resolved');
+}
+
+/** A sorted copy: stores may return list members in any order. */
+export function sorted<T>(values: readonly T[]): T[] {
+  return [...values].sort();
+}
+
+/** What an inbox received besides the login confirmation. */
+export function notifications(inbox: Inbox): Received[] {
+  return inbox.received.filter((entry) => entry.name !== 'loginConfirmed');
+}
+
+/** Resolves once the server has unlinked `count` connections of `userName` (its close handling is asynchronous). */
+export function unlinked(harness: ChatHarness, userName: string, count = 1): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const listener = (user: string): void => {
+      if (user !== userName || ++seen < count) return;
+      harness.chat.off('unlink', listener);
+      resolve();
+    };
+    harness.chat.on('unlink', listener);
+  });
 }

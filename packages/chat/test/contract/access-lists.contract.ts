@@ -1,18 +1,7 @@
 import type { AddRoomOptions, ChatServerOptions } from '@volley/chat';
 import type { RoomListName } from '@volley/chat/client';
 import { describe, expect, it } from 'vitest';
-import { type ChatHarness, chatErrorOf, type StoreFactory, startChat } from '../helpers.js';
-
-/** Asserts that `promise` rejects with exactly this ChatError code and args. */
-async function expectChatError(promise: Promise<unknown>, code: string, args: unknown[]): Promise<void> {
-  const error = await chatErrorOf(promise);
-  expect({ code: error.code, args: error.args }).toEqual({ code, args });
-}
-
-/** Lists may come back in any order from a shared store: compare them sorted. */
-function sorted(names: readonly string[]): string[] {
-  return [...names].sort();
-}
+import { type ChatHarness, expectChatError, sorted, startChat, type StoreFactory } from '../helpers.js';
 
 const text = { textMessage: 'hello' };
 

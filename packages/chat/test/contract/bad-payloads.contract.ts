@@ -2,7 +2,7 @@ import { ChatError, ChatErrorCode, type ChatServerEvents } from '@volley/chat';
 import { type ChatCommandName, chatCommandNames, commandArguments, isChatErrorCode } from '@volley/chat/client';
 import { ErrorCode, VolleyError } from '@volley/client';
 import { describe, expect, it } from 'vitest';
-import { type ChatHarness, chatErrorOf, type Inbox, type Received, type StoreFactory, startChat, type TestUser } from '../helpers.js';
+import { chatErrorOf, type ChatHarness, notifications, startChat, type StoreFactory, type TestUser, volleyErrorOf } from '../helpers.js';
 
 /** One argument of a command: a value its schema accepts, and values it must refuse. */
 interface ArgumentSpec {
@@ -111,22 +111,6 @@ function badPayloads(command: ChatCommandName): BadPayload[] {
   bad.push({ label: 'unknown key', payload: { ...base, unknownKey: 1 }, field: 'unknownKey' });
   for (const payload of nonObjects) bad.push({ label: `payload ${JSON.stringify(payload)}`, payload, field: 'payload' });
   return bad;
-}
-
-/** What the inbox received besides the login confirmation. */
-function notifications(inbox: Inbox): Received[] {
-  return inbox.received.filter((entry) => entry.name !== 'loginConfirmed');
-}
-
-/** The VolleyError a raw request rejects with. */
-async function volleyErrorOf(promise: Promise<unknown>): Promise<VolleyError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VolleyError) return error;
-    throw new Error(`Expected a VolleyError, got ${String(error)}`, { cause: error });
-  }
-  throw new Error('Expected a VolleyError, but the promise resolved');
 }
 
 /** Everything a slipped-through bad payload could have changed. */

@@ -1,30 +1,7 @@
 import { ChatError, type ChatServerOptions } from '@volley/chat';
 import type { ChatMessage, DirectListName, ProcessedMessage } from '@volley/chat/client';
 import { describe, expect, it } from 'vitest';
-import { type ChatHarness, chatErrorOf, type StoreFactory, startChat } from '../helpers.js';
-
-/** Asserts that `promise` rejects with exactly this ChatError code and args. */
-async function expectChatError(promise: Promise<unknown>, code: string, args: unknown[]): Promise<void> {
-  const error = await chatErrorOf(promise);
-  expect({ code: error.code, args: error.args }).toEqual({ code, args });
-}
-
-function sorted(names: readonly string[]): string[] {
-  return [...names].sort();
-}
-
-/** Resolves once the server has unlinked `count` connections of `userName` (its close handling is asynchronous). */
-function unlinked(harness: ChatHarness, userName: string, count = 1): Promise<void> {
-  return new Promise((resolve) => {
-    let seen = 0;
-    const listener = (user: string): void => {
-      if (user !== userName || ++seen < count) return;
-      harness.chat.off('unlink', listener);
-      resolve();
-    };
-    harness.chat.on('unlink', listener);
-  });
-}
+import { type ChatHarness, expectChatError, sorted, startChat, type StoreFactory, unlinked } from '../helpers.js';
 
 const badShape = ['message', 'must be exactly {textMessage: string}'];
 

@@ -1,7 +1,7 @@
 import { ChatError, ChatErrorCode, type ChatServerEvents, type CommandContext, type CommandOutcome } from '@volley/chat';
-import { ErrorCode, VolleyError } from '@volley/client';
+import { ErrorCode } from '@volley/client';
 import { describe, expect, it } from 'vitest';
-import { type ChatHarness, chatErrorOf, type Inbox, type Received, type StoreFactory, startChat } from '../helpers.js';
+import { chatErrorOf, type ChatHarness, notifications, startChat, type StoreFactory, volleyErrorOf } from '../helpers.js';
 
 /** Resolves with the arguments of the server event's next emission. */
 function nextServerEvent<K extends keyof ChatServerEvents>(harness: ChatHarness, name: K): Promise<ChatServerEvents[K]> {
@@ -10,22 +10,6 @@ function nextServerEvent<K extends keyof ChatServerEvents>(harness: ChatHarness,
       resolve(args as ChatServerEvents[K]),
     );
   });
-}
-
-/** What the inbox received besides the login confirmation (which the Inbox records too). */
-function notifications(inbox: Inbox): Received[] {
-  return inbox.received.filter((entry) => entry.name !== 'loginConfirmed');
-}
-
-/** The VolleyError a raw request rejects with. */
-async function volleyErrorOf(promise: Promise<unknown>): Promise<VolleyError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof VolleyError) return error;
-    throw new Error(`Expected a VolleyError, got ${String(error)}`, { cause: error });
-  }
-  throw new Error('Expected a VolleyError, but the promise resolved');
 }
 
 export default function hooksContract(createStore: StoreFactory): void {

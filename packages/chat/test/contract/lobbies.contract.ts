@@ -1,13 +1,7 @@
 import type { AddRoomOptions, ChatServerOptions } from '@volley/chat';
 import type { RoomSummary } from '@volley/chat/client';
 import { describe, expect, it } from 'vitest';
-import { type ChatHarness, chatErrorOf, type StoreFactory, startChat } from '../helpers.js';
-
-/** Asserts that `promise` rejects with exactly this ChatError code and args. */
-async function expectChatError(promise: Promise<unknown>, code: string, args: unknown[]): Promise<void> {
-  const error = await chatErrorOf(promise);
-  expect({ code: error.code, args: error.args }).toEqual({ code, args });
-}
+import { type ChatHarness, expectChatError, startChat, type StoreFactory } from '../helpers.js';
 
 /** A shared store may list rooms in any order: compare them by name. */
 function byName(rooms: RoomSummary[]): RoomSummary[] {

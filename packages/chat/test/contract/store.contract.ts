@@ -8,7 +8,7 @@
  */
 import { ChatError, ChatErrorCode, type ChatStore, type ProcessedMessage, type RoomState } from '@volley/chat';
 import { describe, expect, it } from 'vitest';
-import { onCleanup, type StoreFactory } from '../helpers.js';
+import { onCleanup, sorted, type StoreFactory } from '../helpers.js';
 
 /** A room's settings with the defaults of a plain room. */
 function roomState(name: string, changes: Partial<RoomState> = {}): RoomState {
@@ -34,10 +34,6 @@ function message(text: string, timestamp = 1_000): ProcessedMessage {
 
 function ids(messages: ProcessedMessage[]): (number | undefined)[] {
   return messages.map((entry) => entry.id);
-}
-
-function sorted<T>(values: readonly T[]): T[] {
-  return [...values].sort();
 }
 
 /** 1 … n. */
