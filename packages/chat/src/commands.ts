@@ -93,6 +93,7 @@ export const commands: { [K in ChatCommandName]: Command<K> } = {
   async roomSetWhitelistMode(service, context, roomName, mode) {
     const room = await service.room(roomName);
     if (!context.bypassPermissions && !(await service.isAdminLevel(room, context.userName))) throw new ChatError(ChatErrorCode.NOT_ALLOWED, [roomName]);
+    if (room.whitelistOnly === mode) return;
     await service.store.updateRoom(roomName, { whitelistOnly: mode });
     if (room.enableAccessListsUpdates) void service.notifier.toRoom(roomName, undefined, 'roomModeChanged', roomName, mode);
     if (mode) await service.revalidate(roomName, await service.store.getRoomList(roomName, 'userlist'));
