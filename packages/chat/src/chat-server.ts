@@ -118,7 +118,12 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.volley.on('handshake', (connection, handshake, request) => {
       void this.login(connection, handshake, request);
     });
-    this.volley.on('connection', (connection) => this.serve(connection));
+    // One handler per command for every connection, not one closure per command per connection.
+    for (const command of chatCommandNames) {
+      this.volley.handle(command, (message, connection) => {
+        void this.handle(connection, command, message);
+      });
+    }
     this.volley.on('disconnected', (connection) => {
       void this.logout(connection);
     });
@@ -316,15 +321,6 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       }
     });
     return { userName: name, authData: { ...authData, id: connectionId } };
-  }
-
-  /** A logged-in connection: one handler per command. */
-  private serve(connection: ServerConnection): void {
-    for (const command of chatCommandNames) {
-      connection.on(command, (message: IncomingMessage) => {
-        void this.handle(connection, command, message);
-      });
-    }
   }
 
   private async handle(connection: ServerConnection, command: ChatCommandName, message: IncomingMessage): Promise<void> {

@@ -51,28 +51,29 @@ export class MessageHandlers {
   }
 
   /**
-   * Calls every handler of `message.name`; false when there is none. A handler that throws
-   * propagates (the session rejects the request); one whose promise rejects fails the message.
+   * Calls every handler of `message.name` with `(message, context)`; false when there is none. A
+   * handler that throws propagates (the session rejects the request); one whose promise rejects
+   * fails the message. `context` is what a shared registry passes along (the connection).
    */
-  dispatch(message: IncomingMessage): boolean {
+  dispatch(message: IncomingMessage, context?: unknown): boolean {
     const current = this.entries?.get(message.name);
     if (current === undefined) return false;
     if (!Array.isArray(current)) {
       if (current.once) this.entries!.delete(message.name);
-      call(current.fn, message);
+      call(current.fn, message, context);
       return true;
     }
     // A copy: handlers may add or remove handlers while being called.
     for (const entry of current.slice()) {
       if (entry.once) this.off(message.name, entry.fn);
-      call(entry.fn, message);
+      call(entry.fn, message, context);
     }
     return true;
   }
 }
 
-function call(fn: MessageListener<never>, message: IncomingMessage): void {
-  const result = (fn as MessageListener<IncomingMessage>)(message);
+function call(fn: MessageListener<never>, message: IncomingMessage, context: unknown): void {
+  const result = (fn as unknown as (message: IncomingMessage, context: unknown) => unknown)(message, context);
   if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
     (result as PromiseLike<unknown>).then(undefined, (error: unknown) => message.fail(error));
   }

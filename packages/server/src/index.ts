@@ -13,7 +13,7 @@ export { serverDefaults } from './options.js';
 export { CloseCode, ErrorCode, IncomingMessage, VolleyError } from '@volley/protocol';
 
 export type { BroadcastOptions, ServerEvents, ServerState } from './server.js';
-export type { ConnectionEvents, ConnectionState, DisconnectInfo, MessageHandler } from './server-connection.js';
+export type { ConnectionEvents, ConnectionState, DisconnectInfo, MessageHandler, SharedMessageHandler } from './server-connection.js';
 export type { ServerOptions } from './options.js';
 export type { Adapter, AdapterMember, AdapterNode, BroadcastTarget } from './rooms/adapter.js';
 export type { RoomBroadcastOptions } from './rooms/room.js';

@@ -66,6 +66,15 @@ export type MessageHandler<M extends Api['server'], K extends keyof M> = (
   message: IncomingMessage<PayloadOf<M, K>, ResultOf<M, K>>,
 ) => void;
 
+/**
+ * A handler of application message `K` registered once on the server for every connection
+ * (`server.handle()`); it gets the connection that sent the message.
+ */
+export type SharedMessageHandler<A extends Api, K extends keyof A['server']> = (
+  message: IncomingMessage<PayloadOf<A['server'], K>, ResultOf<A['server'], K>>,
+  connection: ServerConnection<A>,
+) => unknown;
+
 /** A connection of any API, where the API type does not matter. @internal */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyConnection = ServerConnection<any>;
@@ -81,6 +90,8 @@ export interface ConnectionContext {
   /** One options object shared by every connection's session. */
   readonly sessionOptions: SessionOptions;
   readonly batcher: WriteBatcher | undefined;
+  /** Handlers registered on the server for every connection; consulted when a connection has none of its own. */
+  readonly sharedHandlers: MessageHandlers;
   beginHandshake(connection: AnyConnection, handshake: Handshake, request: HttpRequest | undefined): void;
   connected(connection: AnyConnection): void;
   renamed(connection: AnyConnection, oldId: string): void;
@@ -407,7 +418,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
   /** @internal Session host: dispatches an application message to its handlers. */
   dispatch(message: IncomingMessage): boolean {
-    return this.handlers.dispatch(message);
+    return this.handlers.dispatch(message) || this.context.sharedHandlers.dispatch(message, this);
   }
 
   /** @internal Reports a local error on the `_error` event. */

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage as HttpRequest, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type AnyApi, type Api, encodeMessage, ErrorCode, isApplicationName, sharedWriteBatcher, VolleyError } from '@volley/protocol';
+import { type AnyApi, type Api, encodeMessage, ErrorCode, isApplicationName, MessageHandlers, type NameOf, sharedWriteBatcher, VolleyError } from '@volley/protocol';
 import { createFrameValidator } from '@volley/protocol/validation';
 import { EventEmitter } from 'eventemitter3';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -11,7 +11,7 @@ import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } 
 import type { Adapter, AdapterMember } from './rooms/adapter.js';
 import { InMemoryAdapter } from './rooms/in-memory-adapter.js';
 import { Room, type RoomHost } from './rooms/room.js';
-import { type AnyConnection, type ConnectionContext, type DisconnectInfo, ServerConnection } from './server-connection.js';
+import { type AnyConnection, type ConnectionContext, type DisconnectInfo, ServerConnection, type SharedMessageHandler } from './server-connection.js';
 
 /*
  * States:
@@ -70,6 +70,8 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
   private readonly byId = new Map<string, ServerConnection<A>>();
   /** Connected connections, in the order they connected. */
   private readonly connected = new Set<ServerConnection<A>>();
+  /** Handlers of `handle()`, shared by every connection. */
+  private readonly sharedHandlers = new MessageHandlers();
   private httpServer: HttpServer | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private currentState: ServerState = 'idle';
@@ -107,6 +109,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
         maxRefusals: this.options.maxRefusals,
       },
       batcher: this.options.batchWrites ? sharedWriteBatcher : undefined,
+      sharedHandlers: this.sharedHandlers,
       beginHandshake: (connection, handshake, request) => server.beginHandshake(connection, handshake, request),
       connected: (connection) => {
         server.connected.add(connection);
@@ -222,6 +225,29 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     const origin = request.headers.origin;
     if (origin !== undefined && !this.originAllowed(origin)) return refuse(socket, 403, 'Forbidden');
     this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
+  }
+
+  /**
+   * Handles application message `name` for every connection, with one handler registered once
+   * (no closure per connection): it gets the message and the connection that sent it. A
+   * connection's own handlers (`connection.on(name)`) take precedence; without either, requests
+   * are answered with `NO_HANDLER`. Like `connection.on`, the handler may be `async`: a
+   * rejection rejects the request.
+   * @throws VolleyError `INVALID_NAME` for an empty name or one starting with `_`.
+   *
+   * @example
+   * server.handle('sum', (message, connection) => message.resolve(message.payload.a + message.payload.b));
+   */
+  handle<K extends NameOf<A['server']>>(name: K, handler: SharedMessageHandler<A, K>): this {
+    if (!isApplicationName(name)) throw new VolleyError(ErrorCode.INVALID_NAME, `Invalid message name ${JSON.stringify(name)}`);
+    this.sharedHandlers.on(name, handler as never);
+    return this;
+  }
+
+  /** Removes a handler of {@link handle}, or every one of `name` when none is given. */
+  unhandle(name: string, handler?: SharedMessageHandler<A, string>): this {
+    this.sharedHandlers.off(name, handler as never);
+    return this;
   }
 
   /** Every open connection: connected ones and those still in their handshake. */
