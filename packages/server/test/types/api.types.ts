@@ -30,6 +30,18 @@ export function serverSide(): void {
     shake.resolve({ user: 'ann' });
   });
 
+  server.handle('sum', (message, connection) => {
+    type _shared = Expect<Equal<typeof message, IncomingMessage<{ a: number; b: number }, number>>>;
+    type _sender = Expect<Equal<typeof connection, ServerConnection<MathApi>>>;
+    message.resolve(message.payload.a + message.payload.b);
+    // @ts-expect-error the result of sum is a number
+    message.resolve('3');
+  });
+  // @ts-expect-error unknown message name
+  server.handle('product', () => undefined);
+  // @ts-expect-error confirm is handled by clients, not by the server
+  server.handle('confirm', () => undefined);
+
   server.on('connection', async (connection) => {
     type _connection = Expect<Equal<typeof connection, ServerConnection<MathApi>>>;
 
