@@ -67,8 +67,15 @@ export function encodeError(id: string, reason: unknown): string {
   try {
     errorJson = JSON.stringify(serializeError(reason));
   } catch {
-    // An error with an unserialisable property still has to reach the peer.
-    errorJson = JSON.stringify(serializeError(reason instanceof Error ? new Error(reason.message) : String(reason)));
+    // Something in the reason cannot be serialised (a cycle, a BigInt); the rejection still has
+    // to reach the peer, with what says what went wrong: name, message and code.
+    const source = reason as { name?: unknown; message?: unknown; code?: unknown };
+    const fallback: Record<string, string> = {
+      name: typeof source.name === 'string' ? source.name : 'Error',
+      message: typeof source.message === 'string' ? source.message : '',
+    };
+    if (typeof source.code === 'string') fallback.code = source.code;
+    errorJson = JSON.stringify(fallback);
   }
   return build('"_r"', undefined, JSON.stringify(id), errorJson);
 }

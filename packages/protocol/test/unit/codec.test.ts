@@ -194,8 +194,14 @@ describe('encode', () => {
     expect(encodeError('9', error)).toBe('{"n":"_r","i":"9","e":{"name":"Error","message":"broken"}}');
     const cyclic: Record<string, unknown> = { message: 'loop' };
     cyclic.self = cyclic;
-    // A plain object that cannot be serialised degrades to its string form: lossy, but answered.
-    expect(encodeError('9', cyclic)).toBe('{"n":"_r","i":"9","e":"[object Object]"}');
+    // A plain object that cannot be serialised keeps its message: the rest is lost, but answered.
+    expect(encodeError('9', cyclic)).toBe('{"n":"_r","i":"9","e":{"name":"Error","message":"loop"}}');
+    // A VolleyError whose payload has a cycle keeps its name, message and code.
+    const payload: Record<string, unknown> = {};
+    payload.self = payload;
+    expect(encodeError('9', new VolleyError(ErrorCode.INVALID_STATE, 'stuck', { payload }))).toBe(
+      '{"n":"_r","i":"9","e":{"name":"VolleyError","message":"stuck","code":"INVALID_STATE"}}',
+    );
   });
 
   it('does not send the cause or methods of an error', () => {
