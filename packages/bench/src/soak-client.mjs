@@ -2,6 +2,7 @@
 // (echo, note, join, leave, shout), answers the server's requests, counts room broadcasts, and
 // audits every frame on the wire: each request id must get exactly one response, both ways.
 import { Client } from '@volley/client';
+import { SUBPROTOCOL, UPGRADE_HANDSHAKE_ID, UPGRADE_HANDSHAKE_PREFIX } from '@volley/protocol';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { emitToParent, serveCommands, sleep } from './ipc.mjs';
@@ -60,6 +61,16 @@ class AuditedWebSocket extends WebSocket {
     /** Ids of requests we sent that await a response, and of requests we received. */
     this.awaiting = new Set();
     this.toAnswer = new Set();
+    // A handshake offered in the upgrade (subprotocol volley-h.…) is a request sent without a
+    // frame: its answer comes on the upgrade id.
+    const protocols = args[1];
+    if (Array.isArray(protocols) && protocols.some((protocol) => protocol.startsWith(UPGRADE_HANDSHAKE_PREFIX))) {
+      this.awaiting.add(UPGRADE_HANDSHAKE_ID);
+      // A server that did not take it selected another protocol: the `_h` frame goes as usual.
+      this.once('open', () => {
+        if (this.protocol !== SUBPROTOCOL) this.awaiting.delete(UPGRADE_HANDSHAKE_ID);
+      });
+    }
     // Registered before the client's own listener, so it sees every frame first, whichever of
     // ws's APIs the client uses.
     this.on('message', (data, isBinary) => {

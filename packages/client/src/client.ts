@@ -10,7 +10,9 @@ import {
   type ResultOf,
   Session,
   emitSafely,
+  encodeUpgradeHandshake,
   MessageHandlers,
+  SUBPROTOCOL,
   isApplicationName,
   corkableOf,
   sharedWriteBatcher,
@@ -95,6 +97,8 @@ const MAX_TIMER = 2 ** 31 - 1;
 export class Client<A extends Api = AnyApi> {
   private readonly WebSocketClass: WebSocketConstructor;
   private readonly handshakePayload: unknown;
+  /** Offer the handshake in the upgrade (see `handshake.viaUpgrade`). */
+  private readonly viaUpgrade: boolean;
   private readonly handshakeTimeout: number;
   private readonly reconnectEnabled: boolean;
   private readonly pingInterval: number;
@@ -134,6 +138,10 @@ export class Client<A extends Api = AnyApi> {
     this.WebSocketClass = WebSocketClass;
     if (typeof url !== 'string' || !/^wss?:\/\//i.test(url)) throw new TypeError(`The URL must start with ws:// or wss://, got ${String(url)}`);
     this.handshakePayload = options.handshake?.payload;
+    if (options.handshake?.viaUpgrade !== undefined && typeof options.handshake.viaUpgrade !== 'boolean') {
+      throw new TypeError('Option "handshake.viaUpgrade" must be a boolean');
+    }
+    this.viaUpgrade = (options.handshake?.viaUpgrade ?? true) && options.protocols === undefined;
     this.handshakeTimeout = duration('handshake.timeout', options.handshake?.timeout ?? clientDefaults.handshakeTimeout);
     const responseTimeout = duration('responseTimeout', options.responseTimeout ?? clientDefaults.responseTimeout);
     this.pingInterval = duration('pingInterval', options.pingInterval ?? clientDefaults.pingInterval);
@@ -292,8 +300,11 @@ export class Client<A extends Api = AnyApi> {
     this.emit(ClientEvent.CONNECTING, undefined);
     const attempt = new Promise<unknown>((resolve, reject) => {
       let socket: WebSocketLike;
+      let upgrade: [string, string] | undefined;
       try {
-        socket = new this.WebSocketClass(this.url, this.options.protocols, this.options.webSocketOptions ?? clientDefaults.webSocketOptions);
+        // Encoded on every attempt: the payload object may have changed since the last one.
+        upgrade = this.viaUpgrade ? encodeUpgradeHandshake(this.handshakePayload) : undefined;
+        socket = new this.WebSocketClass(this.url, upgrade ?? this.options.protocols, this.options.webSocketOptions ?? clientDefaults.webSocketOptions);
       } catch (error) {
         reject(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `Cannot open a socket: ${(error as Error).message}`, { cause: error }));
         // No socket means no close event to move the state on; 1006 is what a failed open reports.
@@ -335,8 +346,10 @@ export class Client<A extends Api = AnyApi> {
           this.raw = this.options.batchWrites === false ? undefined : corkableOf(socket);
           if (this.raw !== undefined) sharedWriteBatcher.corkDuringReads(this.raw);
           // No timeout of its own (0): the attempt timer above covers it.
+          // The server selected volley.1: it took the handshake from the upgrade and its answer is on the way.
+          const sentInUpgrade = upgrade !== undefined && socket.protocol === SUBPROTOCOL;
           this.session
-            .handshake(this.handshakePayload, 0, (result) => this.accept(result))
+            .handshake(this.handshakePayload, 0, (result) => this.accept(result), sentInUpgrade)
             .then(
               (result) => {
                 stopAttemptTimer();

@@ -3,6 +3,8 @@ import type { BackoffOptions } from './backoff.js';
 /** The part of the WebSocket API the client uses: the browser's, or `ws` in Node. */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** The subprotocol the server selected (empty when none). */
+  readonly protocol?: string;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   // Handler parameters are `any` so that both the DOM's and ws's event types fit without a cast.
@@ -24,8 +26,15 @@ export interface ClientOptions {
    * `import { WebSocket } from 'ws'`. @default globalThis.WebSocket
    */
   WebSocket?: WebSocketConstructor;
-  /** The handshake: `payload` is sent to the server's handshake listener; `timeout` bounds opening the socket and the answer together. @default { payload: undefined, timeout: 30000 } */
-  handshake?: { payload?: unknown; timeout?: number };
+  /**
+   * The handshake: `payload` is sent to the server's handshake listener; `timeout` bounds opening
+   * the socket and the answer together; `viaUpgrade` carries the payload in the WebSocket upgrade
+   * (a subprotocol, see docs/protocol.md) so that the answer comes with the 101 response, one
+   * round trip less per connect. It applies when no `protocols` are given and the payload is
+   * under 4 KiB; a server that does not take it gets the usual `_h` frame.
+   * @default { payload: undefined, timeout: 30000, viaUpgrade: true }
+   */
+  handshake?: { payload?: unknown; timeout?: number; viaUpgrade?: boolean };
   /** Default timeout of `send()` and of pings; 0 for none. @default 10000 */
   responseTimeout?: number;
   /** Quiet period after which the server is pinged; 0 disables pings. @default 20000 */

@@ -17,6 +17,13 @@ export {
 } from './codec.js';
 export { isApplicationName, isFrame, isValidId, MAX_ID_LENGTH, PONG, PROTOCOL_VERSION, ReservedName, salvageId, SUBPROTOCOL } from './frame.js';
 export { emitSafely } from './emit-safely.js';
+export {
+  decodeUpgradeHandshake,
+  encodeUpgradeHandshake,
+  UPGRADE_HANDSHAKE_ID,
+  UPGRADE_HANDSHAKE_MAX_LENGTH,
+  UPGRADE_HANDSHAKE_PREFIX,
+} from './upgrade-handshake.js';
 export { IncomingMessage } from './incoming-message.js';
 export { MessageHandlers } from './message-handlers.js';
 export { PendingRequests } from './pending-requests.js';

@@ -14,6 +14,7 @@ import { IncomingMessage } from './incoming-message.js';
 import { PendingRequests } from './pending-requests.js';
 import { TokenBucket } from './token-bucket.js';
 import { toVolleyError, VolleyError } from './volley-error.js';
+import { UPGRADE_HANDSHAKE_ID } from './upgrade-handshake.js';
 
 /** What a {@link Session} needs from the connection that owns it. */
 export interface SessionHost {
@@ -169,9 +170,12 @@ export class Session {
    * Sends the handshake request (client side), bypassing the open/gate checks. `accept` runs
    * synchronously when the answer arrives, before any later frame of the same read is routed, so
    * that it can open the gate for requests the server sends right after; if it throws, the
-   * promise rejects with what it threw.
+   * promise rejects with what it threw. With `viaUpgrade` the request already went in the
+   * WebSocket upgrade (see upgrade-handshake.ts): nothing is sent, the answer to
+   * `UPGRADE_HANDSHAKE_ID` is awaited.
    */
-  handshake(payload: unknown, timeout: number, accept: (result: unknown) => void): Promise<unknown> {
+  handshake(payload: unknown, timeout: number, accept: (result: unknown) => void, viaUpgrade = false): Promise<unknown> {
+    if (viaUpgrade) return this.call(UPGRADE_HANDSHAKE_ID, ReservedName.HANDSHAKE, undefined, timeout, accept);
     const id = this.nextId();
     try {
       return this.call(id, ReservedName.HANDSHAKE, encodeHandshake(id, payload), timeout, accept);
@@ -283,11 +287,11 @@ export class Session {
     return (++this.seq).toString(36);
   }
 
-  /** Registers request `id` (already encoded as `frame`), writes it, and awaits its answer. */
+  /** Registers request `id` (already encoded as `frame`), writes it (unless already sent), and awaits its answer. */
   private call(
     id: string,
     name: string,
-    frame: string,
+    frame: string | undefined,
     timeout: number | undefined,
     accept?: (result: unknown) => void,
   ): Promise<unknown> {
@@ -304,6 +308,7 @@ export class Session {
               }
             };
       (this.pendingRequests ??= new PendingRequests()).add(id, name, timeout ?? this.options.responseTimeout, settle, reject);
+      if (frame === undefined) return;
       try {
         this.host.write(frame);
       } catch (error) {

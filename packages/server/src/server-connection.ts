@@ -307,6 +307,11 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     }
   }
 
+  /** @internal The client carried its handshake in the upgrade: handle it as the `_h` frame it stands for. */
+  receiveUpgradeHandshake(frame: string): void {
+    this.session.receive(frame);
+  }
+
   /** @internal The handshake deadline passed. */
   handshakeExpired(): void {
     if (this.currentState === 'awaiting-handshake') void this.close(4202, 'Handshake timeout');

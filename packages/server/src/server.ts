@@ -1,6 +1,18 @@
 import { createServer, type IncomingMessage as HttpRequest, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type AnyApi, type Api, encodeMessage, ErrorCode, isApplicationName, MessageHandlers, type NameOf, sharedWriteBatcher, VolleyError } from '@volley/protocol';
+import {
+  type AnyApi,
+  type Api,
+  decodeUpgradeHandshake,
+  encodeMessage,
+  ErrorCode,
+  isApplicationName,
+  MessageHandlers,
+  type NameOf,
+  sharedWriteBatcher,
+  SUBPROTOCOL,
+  VolleyError,
+} from '@volley/protocol';
 import { createFrameValidator } from '@volley/protocol/validation';
 import { EventEmitter } from 'eventemitter3';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -72,6 +84,8 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
   private readonly connected = new Set<ServerConnection<A>>();
   /** Handlers of `handle()`, shared by every connection. */
   private readonly sharedHandlers = new MessageHandlers();
+  /** `_h` frames carried in upgrade requests, from protocol selection to `accept`. */
+  private readonly upgradeHandshakes = new WeakMap<HttpRequest, string>();
   private httpServer: HttpServer | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private currentState: ServerState = 'idle';
@@ -89,6 +103,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
       maxPayload: this.options.maxPayload,
       perMessageDeflate: false,
       clientTracking: false,
+      handleProtocols: (protocols, request) => this.selectProtocol(protocols, request),
     });
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const server = this as Server<any>;
@@ -224,7 +239,14 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     }
     const origin = request.headers.origin;
     if (origin !== undefined && !this.originAllowed(origin)) return refuse(socket, 403, 'Forbidden');
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
+    // ws writes the 101 and calls back synchronously; an upgrade handshake answered at once then
+    // leaves in the same system call (and TCP segment) as the 101.
+    socket.cork();
+    try {
+      this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
+    } finally {
+      socket.uncork();
+    }
   }
 
   /**
@@ -308,6 +330,25 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     while (this.byId.has(id)) id = randomConnectionId();
     const connection = new ServerConnection<A>(this.context, ws, id, request);
     this.byId.set(id, connection);
+    const handshake = this.upgradeHandshakes.get(request);
+    if (handshake !== undefined && ws.protocol === SUBPROTOCOL) connection.receiveUpgradeHandshake(handshake);
+  }
+
+  /**
+   * Picks the subprotocol: `volley.1` when the client carried its handshake in the upgrade and it
+   * decodes (remembered for `accept`), else the first offered, as ws does by default.
+   */
+  private selectProtocol(protocols: Set<string>, request: HttpRequest): string | false {
+    if (this.options.upgradeHandshake && protocols.has(SUBPROTOCOL)) {
+      for (const protocol of protocols) {
+        const frame = decodeUpgradeHandshake(protocol);
+        if (frame === undefined) continue;
+        this.upgradeHandshakes.set(request, frame);
+        return SUBPROTOCOL;
+      }
+    }
+    const first = protocols.values().next();
+    return first.done === true ? false : first.value;
   }
 
   private beginHandshake(connection: AnyConnection, handshake: Handshake, request: HttpRequest | undefined): void {

@@ -21,7 +21,19 @@ describe('webSocketOptions', () => {
   it('passes { perMessageDeflate: false } as the third constructor argument by default', () => {
     const calls: unknown[][] = [];
     void new Client('ws://127.0.0.1:1', { WebSocket: recordingWebSocket(calls) }).connect();
-    expect(calls).toEqual([['ws://127.0.0.1:1', undefined, { perMessageDeflate: false }]]);
+    // The second argument offers the handshake in the upgrade (no payload: an empty entry).
+    expect(calls).toEqual([['ws://127.0.0.1:1', ['volley-h.', 'volley.1'], { perMessageDeflate: false }]]);
+  });
+
+  it('offers the handshake payload in the upgrade unless told not to or given protocols of its own', () => {
+    const calls: unknown[][] = [];
+    const payload = { token: 'ü✓' };
+    void new Client('ws://127.0.0.1:1', { WebSocket: recordingWebSocket(calls), handshake: { payload } }).connect();
+    void new Client('ws://127.0.0.1:1', { WebSocket: recordingWebSocket(calls), handshake: { payload, viaUpgrade: false } }).connect();
+    void new Client('ws://127.0.0.1:1', { WebSocket: recordingWebSocket(calls), handshake: { payload: 'x'.repeat(5000) } }).connect();
+    const offered = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    expect(calls.map((call) => call[1])).toEqual([[`volley-h.${offered}`, 'volley.1'], undefined, undefined]);
+    expect(() => new Client('ws://127.0.0.1:1', { WebSocket: recordingWebSocket(calls), handshake: { viaUpgrade: 'yes' as never } })).toThrow(TypeError);
   });
 
   it('passes the given options and protocols instead', () => {

@@ -153,6 +153,7 @@ describe('server options: defaults', () => {
       maxPayload: 1_048_576,
       closeTimeout: 5_000,
       batchWrites: true,
+      upgradeHandshake: true,
       maxInFlight: 1000,
       rateLimit: { rate: 10_000, burst: 20_000 },
       maxRefusals: 100,

@@ -1,0 +1,86 @@
+import { ReservedName, SUBPROTOCOL } from './frame.js';
+
+/*
+ * The upgrade handshake (docs/protocol.md, "Extensions"): the client offers its handshake payload
+ * as a subprotocol of the WebSocket upgrade, `volley-h.<base64url(JSON)>`, together with
+ * `volley.1`. A server that takes it selects `volley.1` and answers the handshake as if the `_h`
+ * frame with id {@link UPGRADE_HANDSHAKE_ID} had arrived: the answer follows the 101 response
+ * at once, and the client never sends `_h`. That saves one frame each way, and the round trip a
+ * frame costs, on every connect. Any other server selects something else (ws picks the first
+ * offer) or nothing, and the client sends the `_h` frame as usual.
+ */
+
+/** Prefix of the subprotocol that carries a handshake payload. */
+export const UPGRADE_HANDSHAKE_PREFIX = 'volley-h.';
+
+/**
+ * Request id of a handshake carried in the upgrade. Counter ids are base-36 digits and never
+ * contain `-`, so it cannot clash with an id the client generates.
+ */
+export const UPGRADE_HANDSHAKE_ID = '-h';
+
+/**
+ * Longest subprotocol entry the client offers (HTTP servers and proxies limit header sizes;
+ * Node's default is 16 KiB for all headers). A larger payload goes in the `_h` frame.
+ */
+export const UPGRADE_HANDSHAKE_MAX_LENGTH = 4096;
+
+/**
+ * The subprotocols a client offers to carry `payload` in the upgrade, or undefined when the
+ * payload cannot go there (too large, or not serialisable: the `_h` frame then reports it).
+ */
+export function encodeUpgradeHandshake(payload: unknown): [string, string] | undefined {
+  let json: string | undefined;
+  try {
+    json = payload === undefined ? '' : JSON.stringify(payload);
+  } catch {
+    return undefined;
+  }
+  if (json === undefined) return undefined;
+  const entry = UPGRADE_HANDSHAKE_PREFIX + toBase64Url(json);
+  return entry.length > UPGRADE_HANDSHAKE_MAX_LENGTH ? undefined : [entry, SUBPROTOCOL];
+}
+
+/**
+ * Server side: the `_h` frame text an offered subprotocol carries, or undefined when `protocol`
+ * is not an upgrade handshake or is malformed (bad base64url, bad UTF-8, bad JSON), in which case
+ * the server must not select `volley.1` and the client falls back to the frame.
+ */
+export function decodeUpgradeHandshake(protocol: string): string | undefined {
+  if (!protocol.startsWith(UPGRADE_HANDSHAKE_PREFIX) || protocol.length > UPGRADE_HANDSHAKE_MAX_LENGTH) return undefined;
+  const encoded = protocol.slice(UPGRADE_HANDSHAKE_PREFIX.length);
+  const head = `{"n":"${ReservedName.HANDSHAKE}","i":"${UPGRADE_HANDSHAKE_ID}"`;
+  if (encoded.length === 0) return `${head}}`;
+  const json = fromBase64Url(encoded);
+  if (json === undefined) return undefined;
+  try {
+    JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  return `${head},"p":${json}}`;
+}
+
+// btoa/atob and TextEncoder/TextDecoder exist in browsers and in Node ≥ 16: no Buffer here, the
+// client loads this module in browsers.
+
+function toBase64Url(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (let index = 0; index < bytes.length; index++) binary += String.fromCharCode(bytes[index]!);
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+function fromBase64Url(encoded: string): string | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(encoded)) return undefined;
+  try {
+    const binary = atob(encoded.replace(/-/g, '+').replace(/_/g, '/'));
+    const bytes = new Uint8Array(binary.length);
+    for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
+    return decoder.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
