@@ -1,5 +1,6 @@
 // Volley, from the workspace packages' builds (run `pnpm build` first; `pnpm bench` does).
-// VOLLEY_BATCH=0 turns write batching off on both sides, to measure what it buys.
+// VOLLEY_BATCH=0 turns write batching off on both sides, to measure what it buys; VOLLEY_UPGRADE=0
+// sends the handshake as the `_h` frame instead of in the upgrade, likewise.
 import { Client } from '@volley/client';
 import { Server } from '@volley/server';
 import { WebSocket } from 'ws';
@@ -31,7 +32,13 @@ export const volley = {
   },
 
   async connect(url, { onBroadcast }) {
-    const client = new Client(url, { WebSocket, pingInterval: 0, reconnect: false, batchWrites: process.env.VOLLEY_BATCH !== '0' });
+    const client = new Client(url, {
+      WebSocket,
+      pingInterval: 0,
+      reconnect: false,
+      batchWrites: process.env.VOLLEY_BATCH !== '0',
+      handshake: { viaUpgrade: process.env.VOLLEY_UPGRADE !== '0' },
+    });
     client.on('req', (message) => message.resolve(message.payload));
     if (onBroadcast !== undefined) client.on('b', () => onBroadcast());
     await client.connect();
