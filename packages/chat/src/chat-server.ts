@@ -115,19 +115,23 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       this.emit('error', error);
     };
     this.service = new ChatService(this.store, this.options, new Notifier(this.volley, reportError), this.options.hooks ?? {}, this.volley, reportError);
-    this.volley.on('handshake', (connection, handshake, request) => {
-      void this.login(connection, handshake, request);
-    });
+    this.volley.on('handshake', this.onHandshake);
     // One handler per command for every connection, not one closure per command per connection.
-    for (const command of chatCommandNames) {
-      this.volley.handle(command, (message, connection) => {
-        void this.handle(connection, command, message);
-      });
-    }
-    this.volley.on('disconnected', (connection) => {
-      void this.logout(connection);
-    });
+    for (const command of chatCommandNames) this.volley.handle(command, this.onCommand);
+    this.volley.on('disconnected', this.onDisconnected);
   }
+
+  private readonly onHandshake = (connection: ServerConnection, handshake: Handshake, request: HttpRequest | undefined): void => {
+    void this.login(connection, handshake, request);
+  };
+
+  private readonly onCommand = (message: IncomingMessage, connection: ServerConnection): void => {
+    void this.handle(connection, message.name as ChatCommandName, message);
+  };
+
+  private readonly onDisconnected = (connection: ServerConnection): void => {
+    void this.logout(connection);
+  };
 
   /** Starts the Volley server (if not started) and emits `listen`. */
   async start(): Promise<void> {
@@ -135,9 +139,20 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.emit('listen', this.volley.port);
   }
 
-  /** Stops the server the chat created (a given one is left to its owner) and the default store; emits `close`. */
+  /**
+   * Stops the server the chat created and the default store; emits `close`. A server given in the
+   * options keeps running: the chat removes its listeners and command handlers from it.
+   */
   async stop(): Promise<void> {
-    if (this.ownsServer) await this.volley.stop();
+    if (this.ownsServer) {
+      await this.volley.stop();
+    } else {
+      // The server is the application's and keeps running: the chat only leaves it. Its
+      // connections stay open; their chat commands now get NO_HANDLER.
+      this.volley.off('handshake', this.onHandshake);
+      for (const command of chatCommandNames) this.volley.unhandle(command, this.onCommand);
+      this.volley.off('disconnected', this.onDisconnected);
+    }
     if (this.ownsStore) await this.store.close();
     this.emit('close');
   }
