@@ -68,10 +68,20 @@ export class ChatService {
     throw new ChatError(ChatErrorCode.NOT_JOINED, [room.name]);
   }
 
-  /** Messages and receipts need the user joined, else `notJoined`. */
-  async checkJoined(context: CommandContext, roomName: string): Promise<void> {
-    if (context.bypassPermissions) return;
-    if (!(await this.store.isInRoomList(roomName, 'userlist', context.userName))) throw new ChatError(ChatErrorCode.NOT_JOINED, [roomName]);
+  /** The room for a read command: `noRoom`, or `notJoined` unless the user is joined or admin-level. */
+  async readableRoom(context: CommandContext, roomName: string): Promise<RoomState> {
+    const room = await this.room(roomName);
+    await this.checkRead(context, room);
+    return room;
+  }
+
+  /** The room for messages and signals: `noRoom`, or `notJoined` unless the user is joined. */
+  async joinedRoom(context: CommandContext, roomName: string): Promise<RoomState> {
+    const room = await this.room(roomName);
+    if (!context.bypassPermissions && !(await this.store.isInRoomList(roomName, 'userlist', context.userName))) {
+      throw new ChatError(ChatErrorCode.NOT_JOINED, [roomName]);
+    }
+    return room;
   }
 
   /** The connection a command needs (`roomJoin`, `roomLeave`), or `noSocket`. */

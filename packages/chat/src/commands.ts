@@ -99,18 +99,15 @@ export const commands: { [K in ChatCommandName]: Command<K> } = {
     if (mode) await service.revalidate(roomName, await service.store.getRoomList(roomName, 'userlist'));
   },
   async roomGetWhitelistMode(service, context, roomName) {
-    const room = await service.room(roomName);
-    await service.checkRead(context, room);
+    const room = await service.readableRoom(context, roomName);
     return room.whitelistOnly;
   },
   async roomGetOwner(service, context, roomName) {
-    const room = await service.room(roomName);
-    await service.checkRead(context, room);
+    const room = await service.readableRoom(context, roomName);
     return room.owner;
   },
   async roomNotificationsInfo(service, context, roomName) {
-    const room = await service.room(roomName);
-    await service.checkRead(context, room);
+    const room = await service.readableRoom(context, roomName);
     return { enableAccessListsUpdates: room.enableAccessListsUpdates, enableUserlistUpdates: room.enableUserlistUpdates };
   },
   async roomUserSeen(service, context, roomName, userName) {
@@ -172,8 +169,7 @@ export const commands: { [K in ChatCommandName]: Command<K> } = {
 
   // --- messages and history ---
   async roomMessage(service, context, roomName, message) {
-    await service.room(roomName);
-    await service.checkJoined(context, roomName);
+    await service.joinedRoom(context, roomName);
     const checker = service.hooks.roomMessageChecker;
     await checkMessage(message, () => checker?.(message, { userName: context.userName, roomName }), checker !== undefined);
     const stored = await service.store.addMessage(roomName, processMessage(message, context.userName));
@@ -182,18 +178,15 @@ export const commands: { [K in ChatCommandName]: Command<K> } = {
     return stored.id!;
   },
   async roomRecentHistory(service, context, roomName) {
-    const room = await service.room(roomName);
-    await service.checkRead(context, room);
+    const room = await service.readableRoom(context, roomName);
     return service.store.getRecentHistory(roomName, service.options.historyMaxGetMessages);
   },
   async roomHistoryGet(service, context, roomName, id, limit) {
-    const room = await service.room(roomName);
-    await service.checkRead(context, room);
+    const room = await service.readableRoom(context, roomName);
     return service.store.getHistory(roomName, id, Math.min(limit, service.options.historyMaxGetMessages));
   },
   async roomHistoryInfo(service, context, roomName) {
-    const room = await service.room(roomName);
-    await service.checkRead(context, room);
+    const room = await service.readableRoom(context, roomName);
     return {
       historyMaxGetMessages: service.options.historyMaxGetMessages,
       historyMaxSize: room.historyMaxSize,
@@ -204,21 +197,18 @@ export const commands: { [K in ChatCommandName]: Command<K> } = {
 
   // --- receipts and presence ---
   async roomReceipt(service, context, roomName, kind, messageId) {
-    await service.room(roomName);
-    await service.checkJoined(context, roomName);
+    await service.joinedRoom(context, roomName);
     const receipt = messageId === undefined ? { kind, userName: context.userName } : { kind, userName: context.userName, messageId };
     void service.notifier.toRoom(roomName, context.connectionId, 'roomReceipt', roomName, receipt);
   },
   async roomMemberMessage(service, context, roomName, toUser, message) {
-    await service.room(roomName);
-    await service.checkJoined(context, roomName);
+    await service.joinedRoom(context, roomName);
     const connections = await service.store.getJoinedConnections(roomName, toUser);
     if (connections.length === 0) throw new ChatError(ChatErrorCode.NOT_JOINED, [roomName, toUser]);
     for (const id of connections) void service.notifier.toConnection(id, 'roomMemberMessage', roomName, { from: context.userName, message });
   },
   async roomBroadcast(service, context, roomName, message) {
-    await service.room(roomName);
-    await service.checkJoined(context, roomName);
+    await service.joinedRoom(context, roomName);
     void service.notifier.toRoom(roomName, context.connectionId, 'roomBroadcast', roomName, { from: context.userName, message });
   },
 };
