@@ -1,4 +1,5 @@
 import type { IncomingMessage as HttpRequest } from 'node:http';
+import { DeadlineQueue } from '@volley/protocol';
 import { type Handshake, type IncomingMessage, Server, type ServerConnection } from '@volley/server';
 import { EventEmitter } from 'eventemitter3';
 import { argumentName, type ChatCommandName, chatCommandNames, commandArguments, fromPayload, type LoginResult, toPayload } from './chat-api.js';
@@ -99,6 +100,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   /** Logged-in connections of this node → their user. */
   private readonly users = new Map<ServerConnection, string>();
   private readonly ownsServer: boolean;
+  /** Every command's `commandTimeout`, on one timer (all share the same delay). */
+  private readonly deadlines: DeadlineQueue<CommandDeadline> | undefined;
   private readonly ownsStore: boolean;
 
   /** @throws TypeError for invalid options. */
@@ -110,6 +113,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       this.options.server ??
       new Server({ ...this.options.serverOptions, port: this.options.port, host: this.options.host, path: this.options.path });
     this.ownsStore = this.options.store === undefined;
+    const timeout = this.options.commandTimeout;
+    this.deadlines = timeout > 0 ? new DeadlineQueue<CommandDeadline>(timeout, (deadline) => deadline.expire()) : undefined;
     this.store = this.options.store ?? new MemoryChatStore();
     const reportError = (error: unknown): void => {
       this.emit('error', error);
@@ -343,7 +348,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     try {
       if (userName === undefined) throw new ChatError(ChatErrorCode.NO_LOGIN, []);
       const args = fromPayload(commandArguments[command], this.validator.validate(command, message.payload));
-      this.emit('message', userName, { command, args, connectionId: connection.id });
+      if (this.listenerCount('message') > 0) this.emit('message', userName, { command, args, connectionId: connection.id });
       const result = await this.run({ userName, connectionId: connection.id, bypassPermissions: false }, command, args);
       if (message.isRequest) message.resolve(result);
     } catch (error) {
@@ -353,19 +358,29 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   /** Runs a command with its hooks and the command timeout; every failure comes out as a ChatError. */
   private run(context: CommandContext, command: ChatCommandName, args: unknown[]): Promise<unknown> {
-    const timeout = this.options.commandTimeout;
-    if (timeout === 0) return this.runHooked(context, command, args);
-    const deadline = new AbortController();
-    const work = this.runHooked({ ...context, signal: deadline.signal }, command, args);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
-        // Late work sees the signal and stops before it changes state (see throwIfExpired).
-        deadline.abort();
-        reject(new ChatError(ChatErrorCode.TIMEOUT, [command]));
-      }, timeout);
+    const deadlines = this.deadlines;
+    if (deadlines === undefined) return this.runHooked(context, command, args);
+    const controller = new AbortController();
+    return new Promise((resolve, reject) => {
+      const deadline: CommandDeadline = {
+        expire: () => {
+          // Late work sees the signal and stops before it changes state (see throwIfExpired).
+          controller.abort();
+          reject(new ChatError(ChatErrorCode.TIMEOUT, [command]));
+        },
+      };
+      deadlines.add(deadline);
+      this.runHooked({ ...context, signal: controller.signal }, command, args).then(
+        (result) => {
+          deadlines.delete(deadline);
+          resolve(result);
+        },
+        (error: unknown) => {
+          deadlines.delete(deadline);
+          reject(error);
+        },
+      );
     });
-    return Promise.race([work, expired]).finally(() => clearTimeout(timer));
   }
 
   private async runHooked(context: CommandContext, command: ChatCommandName, args: unknown[]): Promise<unknown> {
@@ -435,6 +450,11 @@ function checkListSizes(lists: Record<string, string[] | undefined>, limit: numb
   for (const [listName, names] of Object.entries(lists)) {
     if (names !== undefined && new Set(names).size > limit) throw new ChatError(ChatErrorCode.LIST_LIMIT_EXCEEDED, [listName]);
   }
+}
+
+/** A running command's place in the timeout queue. */
+interface CommandDeadline {
+  expire(): void;
 }
 
 function checkSize(size: number): void {

@@ -16,6 +16,7 @@ export {
   encodeResult,
 } from './codec.js';
 export { isApplicationName, isFrame, isValidId, MAX_ID_LENGTH, PONG, PROTOCOL_VERSION, ReservedName, salvageId, SUBPROTOCOL } from './frame.js';
+export { DeadlineQueue } from './deadline-queue.js';
 export { emitSafely } from './emit-safely.js';
 export {
   decodeUpgradeHandshake,

@@ -2,6 +2,7 @@ import type { IncomingMessage as HttpRequest } from 'node:http';
 import {
   type AnyApi,
   type Api,
+  type DeadlineQueue,
   ErrorCode,
   type IncomingMessage,
   type NameOf,
@@ -20,7 +21,6 @@ import {
 } from '@volley/protocol';
 import { EventEmitter } from 'eventemitter3';
 import type { WebSocket } from 'ws';
-import type { DeadlineQueue } from './deadline-queue.js';
 import { Handshake, type HandshakeOwner } from './handshake.js';
 import type { AdapterMember } from './rooms/adapter.js';
 

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import {
   type AnyApi,
   type Api,
+  DeadlineQueue,
   decodeUpgradeHandshake,
   encodeMessage,
   ErrorCode,
@@ -17,7 +18,6 @@ import { createFrameValidator } from '@volley/protocol/validation';
 import { EventEmitter } from 'eventemitter3';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { randomConnectionId } from './connection-ids.js';
-import { DeadlineQueue } from './deadline-queue.js';
 import { Handshake } from './handshake.js';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
 import type { Adapter, AdapterMember } from './rooms/adapter.js';

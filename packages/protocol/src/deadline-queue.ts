@@ -1,8 +1,8 @@
 /**
- * Deadlines that all share one delay (the handshake timeout), kept in insertion order, which is
- * then also deadline order. One timer is armed for the oldest entry; when it fires, every expired
+ * Deadlines that all share one delay (the server's handshake timeout, the chat's command
+ * timeout), kept in insertion order, which is then also deadline order. One timer is armed for the oldest entry; when it fires, every expired
  * entry is handed to `expire` and the timer re-arms for the next one. Compared with a timer per
- * connection this saves a timer allocation and a clearTimeout on every connect.
+ * item this saves a timer allocation and a clearTimeout on every connect or command.
  */
 export class DeadlineQueue<T> {
   private readonly deadlines = new Map<T, number>();
@@ -33,7 +33,7 @@ export class DeadlineQueue<T> {
 
   private arm(delay: number): void {
     this.timer = setTimeout(() => this.sweep(), delay);
-    // The sockets keep the process alive, not their deadlines.
+    // What the deadlines guard (sockets, requests) keeps the process alive, not the deadlines.
     (this.timer as { unref?: () => void }).unref?.();
   }
 
