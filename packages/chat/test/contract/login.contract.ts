@@ -308,5 +308,53 @@ export default function loginContract(createStore: StoreFactory): void {
       expect(reconnecting).toEqual([]);
       expect(harness.errors).toEqual([]);
     });
+
+    it('a connection that goes away during a slow login leaves no connection behind in the store', async () => {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let entered!: (connectionId: string) => void;
+      const hookEntered = new Promise<string>((resolve) => (entered = resolve));
+      let cleaned!: (args: unknown[]) => void;
+      const removed = new Promise<unknown[]>((resolve) => (cleaned = resolve));
+      const harness = await startChat(
+        async () => {
+          // Observes the clean-up: login() runs it after the answer could not be delivered.
+          const store = await createStore();
+          const removeConnection = store.removeConnection.bind(store);
+          store.removeConnection = async (...args) => {
+            const result = await removeConnection(...args);
+            cleaned(args);
+            return result;
+          };
+          return store;
+        },
+        {
+          hooks: {
+            async authenticate(payload, { connectionId }) {
+              entered(connectionId);
+              await gate;
+              return { userName: (payload as { userName: string }).userName };
+            },
+          },
+        },
+      );
+      const events = recordServerEvents(harness.chat);
+      const { chat } = harness.client({ auth: { userName: 'ann' } });
+      const attempt = chat.connect().then(
+        () => 'connected',
+        () => 'failed',
+      );
+      const connectionId = await hookEntered;
+      const gone = new Promise<void>((resolve) => harness.chat.volley.getConnectionById(connectionId)!.on('_disconnected', () => resolve()));
+      await chat.disconnect();
+      await gone;
+      expect(await attempt).toBe('failed');
+      release();
+      const [userName, id] = await removed;
+      expect([userName, id]).toEqual(['ann', connectionId]);
+      expect(await harness.store.getConnections('ann')).toEqual([]);
+      expect(events.of('link')).toEqual([]);
+      expect(harness.errors).toEqual([]);
+    });
   });
 }

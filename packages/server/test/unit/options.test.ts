@@ -127,6 +127,11 @@ describe('server options: backpressure and origins', () => {
     expect(() => construct({ noServer: true, backpressure })).toThrow(TypeError);
   });
 
+  it.each(['batchWrites', 'upgradeHandshake'] as const)('%s must be a boolean, and the error names it', (key) => {
+    for (const value of ['yes', 1, null]) expect(() => construct({ noServer: true, [key]: value })).toThrow(new RegExp(`"${key}" must be a boolean`));
+    expect(resolveServerOptions({ noServer: true, [key]: false })[key]).toBe(false);
+  });
+
   it.each(['close', 'error'] as const)('accepts backpressure %s', (backpressure) => {
     expect(resolveServerOptions({ noServer: true, backpressure }).backpressure).toBe(backpressure);
   });
