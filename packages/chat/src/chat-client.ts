@@ -21,6 +21,11 @@ export interface ChatClientOptions extends Omit<ClientOptions, 'handshake'> {
   auth?: unknown;
   /** Time opening the socket and logging in may take. @default 30000 */
   loginTimeout?: number;
+  /**
+   * Carry the login payload in the WebSocket upgrade (the Volley client's `handshake.viaUpgrade`):
+   * one round trip less per login. @default true
+   */
+  loginViaUpgrade?: boolean;
   /** After a reconnection, join again the rooms this client had joined. @default true */
   rejoin?: boolean;
 }
@@ -65,9 +70,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   /** @throws TypeError for invalid options (see the Volley client's). */
   constructor(url: string, options: ChatClientOptions = {}) {
     super();
-    const { auth, loginTimeout, rejoin = true, ...clientOptions } = options;
+    const { auth, loginTimeout, loginViaUpgrade, rejoin = true, ...clientOptions } = options;
     this.rejoin = rejoin;
-    this.client = new Client(url, { ...clientOptions, handshake: { payload: auth, timeout: loginTimeout } });
+    this.client = new Client(url, { ...clientOptions, handshake: { payload: auth, timeout: loginTimeout, viaUpgrade: loginViaUpgrade } });
     for (const name of wireNotificationNames) {
       const names = notificationArguments[name];
       this.client.on(name, (message) => {
