@@ -22,7 +22,7 @@ import {
 } from '@volley/protocol';
 import { EventEmitter } from 'eventemitter3';
 import { Backoff } from './backoff.js';
-import { listen } from './socket-events.js';
+import { listen, type SocketListeners } from './socket-events.js';
 import { clientDefaults, type ClientOptions, type WebSocketConstructor, type WebSocketLike } from './options.js';
 
 /*
@@ -82,6 +82,22 @@ export type ClientMessageHandler<M extends Api['client'], K extends keyof M> = (
 const OPEN = 1;
 const MAX_TIMER = 2 ** 31 - 1;
 
+/** A connection attempt whose `connect()` promise has not settled yet. */
+interface PendingAttempt {
+  readonly socket: WebSocketLike;
+  /** The subprotocols that carry the handshake, when it was offered in the upgrade. */
+  readonly upgrade: [string, string] | undefined;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: VolleyError) => void;
+  /** Bounds opening and handshake together (`handshake.timeout`); a number in browsers. */
+  timer: ReturnType<typeof setTimeout> | number | undefined;
+}
+
+/** The attempt timer's callback, shared by every client (the client comes as its argument). */
+function attemptExpired(client: Client): void {
+  (client as unknown as { attemptExpired(): void }).attemptExpired();
+}
+
 /**
  * A Volley client for browsers and Node. Connects, runs the handshake, sends awaited requests,
  * answers the server's requests, pings, and reconnects with backoff after a drop.
@@ -104,7 +120,8 @@ export class Client<A extends Api = AnyApi> {
   private readonly pingInterval: number;
   private readonly maxPayload: number;
   private readonly backoff: Backoff;
-  private readonly events = new EventEmitter();
+  /** Lifecycle listeners; created on the first `on()` of one. */
+  private events: EventEmitter | undefined;
   private readonly handlers = new MessageHandlers();
   private readonly session: Session;
   private socket: WebSocketLike | undefined;
@@ -112,6 +129,42 @@ export class Client<A extends Api = AnyApi> {
   private detach: (() => void) | undefined;
   /** The Node TCP socket under `socket` when writes are batched (ws in Node), else undefined. */
   private raw: ReturnType<typeof corkableOf>;
+  /**
+   * True once `raw` is corked for the length of each read. Done on the first write rather than
+   * on open: a connection that never sends (most idle ones) never pays for the two listeners.
+   */
+  private readsCorked = false;
+  /** The attempt in progress, until its `connect()` promise settles. */
+  private pending: PendingAttempt | undefined;
+  /** Listens to the current socket; built once, used by every attempt. */
+  private readonly socketListeners: SocketListeners = {
+    open: () => {
+      const pending = this.pending;
+      if (pending === undefined) return;
+      this.raw = this.options.batchWrites === false ? undefined : corkableOf(pending.socket);
+      this.readsCorked = false;
+      this.opened(pending);
+    },
+    message: (data) => this.receive(data),
+    error: () => {
+      // Browsers give no detail; the close event that follows does the cleanup.
+      if (this.currentState === 'connected') this.reportError(new VolleyError(ErrorCode.WEBSOCKET_ERROR, 'WebSocket error'));
+    },
+    close: (code, reason) => {
+      const socket = this.socket;
+      if (socket === undefined) return;
+      const pending = this.pending;
+      // Built only while the attempt is pending: an Error captures a stack, and most closes
+      // come long after the handshake.
+      if (pending !== undefined && pending.socket === socket) {
+        this.settleAttempt(
+          pending,
+          new VolleyError(ErrorCode.HANDSHAKE_ERROR, `The socket closed during the handshake (${code}${reason ? `: ${reason}` : ''})`),
+        );
+      }
+      this.closed(socket, code, reason);
+    },
+  };
   private currentState: ClientState = 'disconnected';
   private currentId: string | undefined;
   private handshakeResult: unknown;
@@ -241,7 +294,7 @@ export class Client<A extends Api = AnyApi> {
   on<K extends NameOf<A['client']>>(name: K, handler: ClientMessageHandler<A['client'], K>): this;
   on(name: string, listener: (...args: any[]) => void): this {
     if (isApplicationName(name)) this.handlers.on(name, listener);
-    else this.events.on(name, listener);
+    else (this.events ??= new EventEmitter()).on(name, listener);
     return this;
   }
 
@@ -250,14 +303,14 @@ export class Client<A extends Api = AnyApi> {
   once<K extends NameOf<A['client']>>(name: K, handler: ClientMessageHandler<A['client'], K>): this;
   once(name: string, listener: (...args: any[]) => void): this {
     if (isApplicationName(name)) this.handlers.on(name, listener, true);
-    else this.events.once(name, listener);
+    else (this.events ??= new EventEmitter()).once(name, listener);
     return this;
   }
 
   /** Removes a listener, or every listener of `name` when none is given. */
   off(name: string, listener?: (...args: any[]) => void): this {
     if (isApplicationName(name)) this.handlers.off(name, listener);
-    else this.events.off(name, listener);
+    else this.events?.off(name, listener);
     return this;
   }
 
@@ -312,84 +365,60 @@ export class Client<A extends Api = AnyApi> {
         return;
       }
       this.socket = socket;
-      let settled = false;
-      const fail = (error: VolleyError): void => {
-        if (settled) return;
-        settled = true;
-        reject(error);
-      };
-      // The handshake timeout also bounds the opening: an upgrade that is never answered (a
-      // stalled network, a half-dead proxy) would otherwise leave the attempt pending forever.
       // One timer bounds opening and handshake together: an upgrade that is never answered (a
       // stalled network, a half-dead proxy) or a handshake never answered fails the attempt.
-      let attemptTimer: ReturnType<typeof setTimeout> | undefined;
-      if (this.handshakeTimeout > 0) {
-        attemptTimer = setTimeout(() => {
-          attemptTimer = undefined;
-          if (settled) return;
-          if (socket.readyState === OPEN) {
-            fail(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `No handshake answer within ${this.handshakeTimeout} ms`));
-            socket.close(CloseCode.HANDSHAKE_FAILED, 'Handshake failed');
-          } else {
-            fail(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `The socket did not open within ${this.handshakeTimeout} ms`));
-            // The close event that follows retries or stops as for any failure.
-            socket.close();
-          }
-        }, this.handshakeTimeout);
-      }
-      const stopAttemptTimer = (): void => {
-        if (attemptTimer !== undefined) clearTimeout(attemptTimer);
-        attemptTimer = undefined;
-      };
-      this.detach = listen(socket, {
-        open: () => {
-          this.raw = this.options.batchWrites === false ? undefined : corkableOf(socket);
-          if (this.raw !== undefined) sharedWriteBatcher.corkDuringReads(this.raw);
-          // No timeout of its own (0): the attempt timer above covers it.
-          // The server selected volley.1: it took the handshake from the upgrade and its answer is on the way.
-          const sentInUpgrade = upgrade !== undefined && socket.protocol === SUBPROTOCOL;
-          this.session
-            .handshake(this.handshakePayload, 0, (result) => this.accept(result), sentInUpgrade)
-            .then(
-              (result) => {
-                stopAttemptTimer();
-                settled = true;
-                resolve((result as { payload: unknown }).payload);
-              },
-              (error: unknown) => {
-                stopAttemptTimer();
-                const failure = handshakeFailure(error);
-                if (failure.code === ErrorCode.HANDSHAKE_REJECTED) this.stopped = true;
-                // The server closes a rejected socket itself (4203); any other failure is ours to close.
-                if (failure.code !== ErrorCode.HANDSHAKE_REJECTED && socket.readyState === OPEN) {
-                  socket.close(CloseCode.HANDSHAKE_FAILED, 'Handshake failed');
-                }
-                fail(failure);
-              },
-            );
-        },
-        message: (data) => this.receive(data),
-        error: () => {
-          // Browsers give no detail; the close event that follows does the cleanup.
-          if (this.currentState === 'connected') this.reportError(new VolleyError(ErrorCode.WEBSOCKET_ERROR, 'WebSocket error'));
-        },
-        close: (code, reason) => {
-          stopAttemptTimer();
-          // Built only while the attempt is pending: an Error captures a stack, and most closes
-          // come long after the handshake.
-          if (!settled) {
-            fail(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `The socket closed during the handshake (${code}${reason ? `: ${reason}` : ''})`));
-          }
-          this.closed(socket, code, reason);
-        },
-      });
+      // The callback is shared and gets the client as an argument: no closure per attempt.
+      const timer = this.handshakeTimeout > 0 ? setTimeout(attemptExpired, this.handshakeTimeout, this) : undefined;
+      this.pending = { socket, upgrade, resolve, reject, timer };
+      this.detach = listen(socket, this.socketListeners);
     });
-    this.connecting = attempt;
-    const clear = (): void => {
-      if (this.connecting === attempt) this.connecting = undefined;
-    };
-    attempt.then(clear, clear);
+    // A socket that could not even be created settled the attempt already.
+    if (this.pending !== undefined) this.connecting = attempt;
     return attempt;
+  }
+
+  /** The socket of the pending attempt opened: run the handshake (or await its answer). */
+  private opened(pending: PendingAttempt): void {
+    const socket = pending.socket;
+    // The server selected volley.1: it took the handshake from the upgrade and its answer is on the way.
+    const sentInUpgrade = pending.upgrade !== undefined && socket.protocol === SUBPROTOCOL;
+    // No timeout of its own (0): the attempt timer covers it. Success settles the attempt in
+    // accept(), synchronously with the answer; only failures come through the promise.
+    this.session.handshake(this.handshakePayload, 0, (result) => this.accept(result), sentInUpgrade).then(undefined, (error: unknown) => {
+      const failure = handshakeFailure(error);
+      if (failure.code === ErrorCode.HANDSHAKE_REJECTED) this.stopped = true;
+      // The server closes a rejected socket itself (4203); any other failure is ours to close.
+      if (failure.code !== ErrorCode.HANDSHAKE_REJECTED && socket.readyState === OPEN) {
+        socket.close(CloseCode.HANDSHAKE_FAILED, 'Handshake failed');
+      }
+      this.settleAttempt(pending, failure);
+    });
+  }
+
+  /** Settles `pending` if it is still the attempt in progress: resolves with `value`, or rejects with `error`. */
+  private settleAttempt(pending: PendingAttempt, error: VolleyError | undefined, value?: unknown): void {
+    if (this.pending !== pending) return;
+    this.pending = undefined;
+    this.connecting = undefined;
+    if (pending.timer !== undefined) clearTimeout(pending.timer);
+    if (error === undefined) pending.resolve(value);
+    else pending.reject(error);
+  }
+
+  /** The attempt timer fired before the attempt settled. */
+  private attemptExpired(): void {
+    const pending = this.pending;
+    if (pending === undefined) return;
+    pending.timer = undefined;
+    const socket = pending.socket;
+    if (socket.readyState === OPEN) {
+      this.settleAttempt(pending, new VolleyError(ErrorCode.HANDSHAKE_ERROR, `No handshake answer within ${this.handshakeTimeout} ms`));
+      socket.close(CloseCode.HANDSHAKE_FAILED, 'Handshake failed');
+    } else {
+      this.settleAttempt(pending, new VolleyError(ErrorCode.HANDSHAKE_ERROR, `The socket did not open within ${this.handshakeTimeout} ms`));
+      // The close event that follows retries or stops as for any failure.
+      socket.close();
+    }
   }
 
   /** Runs synchronously on the handshake answer, before any later frame is routed. */
@@ -407,6 +436,8 @@ export class Client<A extends Api = AnyApi> {
     // emit() reports a throwing listener instead of letting it fail a successful handshake.
     this.setState('connected');
     this.emit(ClientEvent.CONNECTED, answer.payload);
+    const pending = this.pending;
+    if (pending !== undefined) this.settleAttempt(pending, undefined, answer.payload);
   }
 
   private receive(data: unknown): void {
@@ -425,7 +456,14 @@ export class Client<A extends Api = AnyApi> {
   private write(frame: string): void {
     const socket = this.socket;
     if (socket === undefined || socket.readyState !== OPEN) throw new VolleyError(ErrorCode.DISCONNECTED, 'The socket is not open');
-    if (this.raw !== undefined) sharedWriteBatcher.hold(this.raw);
+    const raw = this.raw;
+    if (raw !== undefined) {
+      if (!this.readsCorked) {
+        this.readsCorked = true;
+        sharedWriteBatcher.corkDuringReads(raw);
+      }
+      sharedWriteBatcher.hold(raw);
+    }
     socket.send(frame);
   }
 
@@ -494,7 +532,9 @@ export class Client<A extends Api = AnyApi> {
   }
 
   private emit(event: string, argument: unknown): void {
-    emitSafely(this.events, event, argument, (error) => this.reportError(error), ClientEvent.ERROR);
+    const events = this.events;
+    if (events === undefined) return;
+    emitSafely(events, event, argument, (error) => this.reportError(error), ClientEvent.ERROR);
   }
 
   private setState(next: ClientState): void {
@@ -502,7 +542,7 @@ export class Client<A extends Api = AnyApi> {
     if (oldState === next) return;
     this.currentState = next;
     // Skip building the change object when nobody listens (the common case, per connection).
-    if (this.events.listenerCount(ClientEvent.STATE_CHANGE) > 0) this.emit(ClientEvent.STATE_CHANGE, { newState: next, oldState });
+    if (this.events !== undefined && this.events.listenerCount(ClientEvent.STATE_CHANGE) > 0) this.emit(ClientEvent.STATE_CHANGE, { newState: next, oldState });
   }
 }
 

@@ -16,6 +16,24 @@ interface NodeWebSocket {
 
 const ignore = (): void => undefined;
 
+/** Where a ws socket keeps the listeners it reports to, for the shared functions below. */
+const LISTENERS = Symbol('volley.listeners');
+type ListenedSocket = NodeWebSocket & { [LISTENERS]: SocketListeners };
+
+// Shared by every socket (ws calls them with the socket as `this`): attaching costs no closures.
+function onOpen(this: ListenedSocket): void {
+  this[LISTENERS].open();
+}
+function onMessage(this: ListenedSocket, data: { toString(): string }, isBinary: boolean): void {
+  this[LISTENERS].message(isBinary ? data : data.toString());
+}
+function onError(this: ListenedSocket): void {
+  this[LISTENERS].error();
+}
+function onClose(this: ListenedSocket, code: number, reason: { toString(): string }): void {
+  this[LISTENERS].close(code, reason.toString());
+}
+
 /**
  * Attaches `listeners` to a socket and returns a function that detaches them. With `ws` in Node
  * it uses the EventEmitter API: its browser-style `onmessage` builds a `MessageEvent` for every
@@ -24,11 +42,8 @@ const ignore = (): void => undefined;
 export function listen(socket: WebSocketLike, listeners: SocketListeners): () => void {
   const node = socket as unknown as Partial<NodeWebSocket>;
   if (typeof node.on === 'function' && typeof node.off === 'function') {
-    const emitter = node as NodeWebSocket;
-    const onOpen = (): void => listeners.open();
-    const onMessage = (data: { toString(): string }, isBinary: boolean): void => listeners.message(isBinary ? data : data.toString());
-    const onError = (): void => listeners.error();
-    const onClose = (code: number, reason: { toString(): string }): void => listeners.close(code, reason.toString());
+    const emitter = node as ListenedSocket;
+    emitter[LISTENERS] = listeners;
     emitter.on('open', onOpen);
     emitter.on('message', onMessage);
     emitter.on('error', onError);

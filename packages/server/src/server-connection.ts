@@ -105,6 +105,22 @@ export interface ConnectionContext {
 const OPEN = 1;
 const TEXT = { binary: false } as const;
 
+/** Where a socket keeps its connection, for the listeners shared by all sockets. */
+const OWNER = Symbol('volley.connection');
+type OwnedSocket = WebSocket & { [OWNER]: AnyConnection };
+
+function onSocketMessage(this: WebSocket, data: unknown, isBinary: boolean): void {
+  (this as OwnedSocket)[OWNER].receive(data as Buffer, isBinary);
+}
+
+function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
+  (this as OwnedSocket)[OWNER].closed(code, reason.toString());
+}
+
+function onSocketError(this: WebSocket, error: Error): void {
+  (this as OwnedSocket)[OWNER].socketError(error);
+}
+
 /**
  * One client's connection on the server. Created by the server for each socket; emitted with
  * `handshake` and `connection`. Not constructed by users.
@@ -120,7 +136,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   private currentId: string;
   private currentState: ConnectionState = 'awaiting-handshake';
   private readonly session: Session;
-  private readonly events = new EventEmitter();
+  /** Lifecycle listeners; created on the first `on()`, as most connections never get one. */
+  private events: EventEmitter | undefined;
   private readonly handlers = new MessageHandlers();
   /** The handshake being answered; dropped once answered so its payload can be collected. */
   private handshake: Handshake | undefined;
@@ -131,6 +148,12 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   private resolveClosed: (() => void) | undefined;
   private upgradeRequest: HttpRequest | undefined;
   private readonly raw: ReturnType<typeof corkableOf>;
+  /**
+   * True once `raw` is corked for the length of each read, which makes the answers to a burst
+   * of requests leave in one write. Done at the first frame received: an idle connection
+   * never pays for the two listeners.
+   */
+  private readsCorked = false;
   /** The close code this side sent (ours, or ws's 1009 for an oversized frame); see {@link closed}. */
   private sentCloseCode: number | undefined;
 
@@ -144,11 +167,12 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     this.currentId = id;
     this.upgradeRequest = request;
     this.raw = context.batcher === undefined ? undefined : corkableOf(socket);
-    if (this.raw !== undefined) context.batcher!.corkDuringReads(this.raw);
     this.session = new Session(new ConnectionHost(this), context.sessionOptions);
-    socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
-    socket.on('close', (code, reason) => this.closed(code, reason.toString()));
-    socket.on('error', (error) => this.socketError(error));
+    // Shared listeners that find the connection on the socket: no closures per connection.
+    (socket as OwnedSocket)[OWNER] = this;
+    socket.on('message', onSocketMessage);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
     context.handshakeDeadlines?.add(this);
   }
 
@@ -194,7 +218,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   on<K extends NameOf<A['server']>>(name: K, handler: MessageHandler<A['server'], K>): this;
   on(name: string, listener: (...args: any[]) => void): this {
     if (isApplicationName(name)) this.handlers.on(name, listener);
-    else this.events.on(name, listener);
+    else (this.events ??= new EventEmitter()).on(name, listener);
     return this;
   }
 
@@ -203,14 +227,14 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   once<K extends NameOf<A['server']>>(name: K, handler: MessageHandler<A['server'], K>): this;
   once(name: string, listener: (...args: any[]) => void): this {
     if (isApplicationName(name)) this.handlers.on(name, listener, true);
-    else this.events.once(name, listener);
+    else (this.events ??= new EventEmitter()).once(name, listener);
     return this;
   }
 
   /** Removes a listener, or every listener of `name` when none is given. */
   off(name: string, listener?: (...args: any[]) => void): this {
     if (isApplicationName(name)) this.handlers.off(name, listener);
-    else this.events.off(name, listener);
+    else this.events?.off(name, listener);
     return this;
   }
 
@@ -358,10 +382,15 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     this.context.beginHandshake(this, this.handshake, this.upgradeRequest);
   }
 
-  private receive(data: Buffer, isBinary: boolean): void {
+  /** @internal A frame arrived on the socket. */
+  receive(data: Buffer, isBinary: boolean): void {
     // Once a close has begun, nothing more reaches handlers: the peer's requests will reject
     // with DISCONNECTED on its side.
     if (this.closing !== undefined) return;
+    if (!this.readsCorked && this.raw !== undefined) {
+      this.readsCorked = true;
+      this.context.batcher!.corkDuringReads(this.raw);
+    }
     if (isBinary) {
       this.reportError(new VolleyError(ErrorCode.INVALID_FRAME, 'Binary frames are not part of the protocol'));
       return;
@@ -390,7 +419,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     throw error;
   }
 
-  private socketError(error: Error & { code?: string }): void {
+  /** @internal The socket reported an error. */
+  socketError(error: Error & { code?: string }): void {
     if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
       this.sentCloseCode = 1009;
       this.reportError(
@@ -403,7 +433,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     }
   }
 
-  private closed(code: number, reason: string): void {
+  /** @internal The socket closed. */
+  closed(code: number, reason: string): void {
     if (this.currentState === 'disconnected') return;
     // When this side closed and the peer never echoed the close frame (a dead peer, or ws after
     // a read error), ws reports 1006; the code this side sent says why the connection ended.
@@ -432,7 +463,9 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   }
 
   private emit(event: string, argument: unknown): void {
-    emitSafely(this.events, event, argument, (error) => this.reportError(error), ConnectionEvent.ERROR);
+    const events = this.events;
+    if (events === undefined) return;
+    emitSafely(events, event, argument, (error) => this.reportError(error), ConnectionEvent.ERROR);
   }
 
   private setState(next: ConnectionState): void {
@@ -440,7 +473,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     if (oldState === next) return;
     this.currentState = next;
     // Skip building the change object when nobody listens (the common case, per connection).
-    if (this.events.listenerCount(ConnectionEvent.STATE_CHANGE) > 0) this.emit(ConnectionEvent.STATE_CHANGE, { newState: next, oldState });
+    if (this.events !== undefined && this.events.listenerCount(ConnectionEvent.STATE_CHANGE) > 0) this.emit(ConnectionEvent.STATE_CHANGE, { newState: next, oldState });
   }
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, RawPeer, serveEcho, startServer } from './helpers.js';
+import { cleanup, connectClient, connectionOf, RawPeer, serveEcho, startServer } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -22,19 +22,29 @@ function countWrites(server: { getConnectionById(id: string): unknown }, id: str
   return counter;
 }
 
-async function burst(batchWrites: boolean): Promise<{ answers: number; writes: number }> {
+/** The `data` listeners of the TCP socket under a ws socket (ws's own, plus the cork pair when installed). */
+function dataListeners(webSocket: unknown): number {
+  return (webSocket as { _socket: { listenerCount(event: string): number } })._socket.listenerCount('data');
+}
+
+async function burst(batchWrites: boolean, rounds = 1): Promise<{ answers: number; writes: number }> {
   const { server, url } = await startServer({ batchWrites }, serveEcho);
   const peer = await RawPeer.connect(url);
   const counter = countWrites(server, peer.id!);
+  let answers = 0;
+  for (let round = 0; round < rounds; round++) answers += await burstOnce(peer, round);
+  return { answers, writes: counter.writes };
+}
+
+async function burstOnce(peer: RawPeer, round: number): Promise<number> {
   // Twenty requests in one TCP write: ws parses them in one read.
-  const frames = Array.from({ length: 20 }, (_, i) => JSON.stringify({ n: 'echo', p: i, i: `b${i}` }));
+  const frames = Array.from({ length: 20 }, (_, i) => JSON.stringify({ n: 'echo', p: i, i: `b${round}x${i}` }));
   const tcp = (peer.socket as unknown as { _socket: { cork(): void; uncork(): void } })._socket;
   tcp.cork();
   for (const frame of frames) peer.sendText(frame);
   tcp.uncork();
-  await peer.nextFrame((frame) => frame.i === 'b19');
-  const answers = peer.received.filter((frame) => frame.n === '_r' && typeof frame.i === 'string' && frame.i.startsWith('b')).length;
-  return { answers, writes: counter.writes };
+  await peer.nextFrame((frame) => frame.i === `b${round}x19`);
+  return peer.received.filter((frame) => frame.n === '_r' && typeof frame.i === 'string' && frame.i.startsWith(`b${round}x`)).length;
 }
 
 describe('write batching', () => {
@@ -42,6 +52,29 @@ describe('write batching', () => {
     const { answers, writes } = await burst(true);
     expect(answers).toBe(20);
     expect(writes).toBe(1);
+  });
+
+  it('answers later bursts in one write each too, once the reads are corked', async () => {
+    const { answers, writes } = await burst(true, 3);
+    expect(answers).toBe(60);
+    expect(writes).toBe(3);
+  });
+
+  it('adds no listener to the TCP socket of a connection that has sent nothing yet, on either side', async () => {
+    const { server, url } = await startServer({}, serveEcho);
+    const client = await connectClient(url);
+    const connection = connectionOf(server, client);
+    const serverSocket = (connection as unknown as { socket: unknown }).socket;
+    const clientSocket = (client as unknown as { socket: unknown }).socket;
+    // ws's own listener only: the cork pair comes with the first frame.
+    expect(dataListeners(serverSocket)).toBe(1);
+    expect(dataListeners(clientSocket)).toBe(1);
+    expect(await client.send('echo', 1)).toBe(1);
+    expect(dataListeners(serverSocket)).toBe(3);
+    expect(dataListeners(clientSocket)).toBe(3);
+    expect(await client.send('echo', 2)).toBe(2);
+    expect(dataListeners(serverSocket)).toBe(3);
+    expect(dataListeners(clientSocket)).toBe(3);
   });
 
   it('writes frame by frame with batchWrites: false (the control)', async () => {
