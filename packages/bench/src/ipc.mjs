@@ -28,6 +28,8 @@ export function serveCommands(handlers, lifetime) {
     }
   });
   process.on('disconnect', () => process.exit(0));
+  // A clean exit on SIGTERM lets --cpu-prof (BENCH_CPU_PROF) write its profile.
+  if (process.env.BENCH_CPU_PROF) process.on('SIGTERM', () => process.exit(0));
   setTimeout(() => {
     console.error(`bench child ${process.pid} exceeded its lifetime of ${lifetime} ms`);
     process.exit(3);
@@ -42,6 +44,9 @@ export function emitToParent(type, data = {}) {
 /** The parent's handle on one child process. */
 export class Child {
   constructor(file, args = [], execArgv = []) {
+    // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of every server and load process to <dir>.
+    const profile = process.env.BENCH_CPU_PROF;
+    if (profile) execArgv = [...execArgv, '--cpu-prof', `--cpu-prof-dir=${profile}`, '--cpu-prof-interval=100'];
     this.process = fork(file, args, { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.nextId = 0;
     this.pending = new Map();

@@ -27,6 +27,7 @@ const fullDefaults = {
   broadcastClients: 1000,
   memoryConnections: 5000,
   connectConnections: 2000,
+  connectWarmup: 500,
   concurrency: 16,
   window: 4,
   broadcastSamples: 30,
@@ -40,6 +41,7 @@ const quickDefaults = {
   broadcastClients: 250,
   memoryConnections: 1000,
   connectConnections: 500,
+  connectWarmup: 100,
   broadcastSamples: 10,
 };
 
@@ -54,6 +56,7 @@ const numericFlags = {
   'broadcast-clients': 'members of the broadcast room',
   'memory-connections': 'idle connections of the memory scenario',
   'connect-connections': 'connections of the connect scenario',
+  'connect-warmup': 'connections each client process opens before the connect scenario measures (5 measures cold processes)',
   concurrency: 'connections opened at a time per client process',
   window: 'broadcasts in flight in the broadcast throughput run',
   'broadcast-samples': 'single broadcasts timed one at a time',
@@ -111,6 +114,15 @@ function applyLimits(options) {
         notes.push(`The open-file limit (ulimit -n = ${fdLimit}) is too low for ${options[key]} connections in one server: the ${label} scenario uses ${room - 20}. Raise it with \`ulimit -n\` before \`pnpm bench\`.`);
         options[key] = room - 20;
       }
+    }
+  }
+  if (fdLimit !== undefined) {
+    // The warm-up connections of the connect scenario stay open while it measures.
+    const room = fdLimit - 220 - options.connectConnections;
+    if (options.connectWarmup * options.procs > room) {
+      const warmup = Math.max(5, Math.floor(room / options.procs));
+      notes.push(`The open-file limit (ulimit -n = ${fdLimit}) leaves room for ${warmup} warm-up connections per process in the connect scenario, not ${options.connectWarmup}.`);
+      options.connectWarmup = warmup;
     }
   }
   const ports = ephemeralPorts();

@@ -81,7 +81,8 @@ export const scenarios = [
     key: 'connect',
     title: 'Connection + handshake rate',
     describe: (o) =>
-      `${o.connectConnections} connections from ${o.procs} processes, ${o.concurrency} at a time each, until the handshake completed; unit = one connection`,
+      `${o.connectConnections} connections from ${o.procs} processes, ${o.concurrency} at a time each, until the handshake completed, ` +
+      `after ${o.connectWarmup} warm-up connections per process; unit = one connection`,
     metrics: ['connects', 'serverCpu', 'clientCpu'],
     baseline: 'ws-raw',
     applies: () => true,
@@ -233,8 +234,11 @@ async function connect(context) {
         client.call('connect', { url, count: counts[i], concurrency: options.concurrency, role: 'idle', payload: options.payloadBody }, timeout),
       ),
     );
-  // A few connections first, so that neither side measures its first-use compilation.
-  const warm = clients.map(() => 5);
+  // Warm-up connections first, as every other scenario warms up: a fresh process compiles and
+  // optimises its connect path over its first few hundred connections, and without them the
+  // figure measures how much JavaScript each system runs cold more than its connect rate.
+  // They stay open; --connect-warmup=5 measures cold processes.
+  const warm = clients.map(() => options.connectWarmup);
   await connectAll(warm, 30_000);
   const warmTotal = warm.reduce((a, b) => a + b, 0);
   await waitForCount(server, warmTotal);

@@ -30,9 +30,11 @@ export const UPGRADE_HANDSHAKE_MAX_LENGTH = 4096;
  * payload cannot go there (too large, or not serialisable: the `_h` frame then reports it).
  */
 export function encodeUpgradeHandshake(payload: unknown): [string, string] | undefined {
+  // Most clients send no payload: their offer is always the same two strings.
+  if (payload === undefined) return [UPGRADE_HANDSHAKE_PREFIX, SUBPROTOCOL];
   let json: string | undefined;
   try {
-    json = payload === undefined ? '' : JSON.stringify(payload);
+    json = JSON.stringify(payload);
   } catch {
     return undefined;
   }

@@ -13,12 +13,13 @@ export const volley = {
   async createServer({ room }) {
     const server = new Server({ port: 0, host: '127.0.0.1', pingInterval: 0, batchWrites: process.env.VOLLEY_BATCH !== '0' });
     const members = new Set();
+    // One handler for every connection, as Volley applications register them.
+    server.handle('echo', (message) => message.resolve(message.payload));
     server.on('connection', (connection) => {
-      connection.on('echo', (message) => message.resolve(message.payload));
-      connection.on('_disconnected', () => members.delete(connection));
       if (room) void connection.joinRoom('bench').then(() => members.add(connection));
       else members.add(connection);
     });
+    server.on('disconnected', (connection) => members.delete(connection));
     await server.start();
     const roomHandle = server.getRoom('bench');
     return {
