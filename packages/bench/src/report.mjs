@@ -160,8 +160,10 @@ pnpm bench --scenarios=rr,s2c --systems=volley,ws-json,ws-json-batched --runs=5 
 Flags: \`--duration\` (ms measured per run), \`--warmup\` (ms), \`--runs\`, \`--clients\`, \`--inflight\`,
 \`--payload\` (characters of the payload string), \`--scenarios\` (${scenarios.map((s) => s.key).join(', ')}),
 \`--systems\`, \`--procs\` (client processes for broadcast, memory, connect), \`--broadcast-clients\`,
-\`--memory-connections\`, \`--connect-connections\`, \`--concurrency\` (connects at a time per client
+\`--memory-connections\`, \`--connect-connections\`, \`--connect-warmup\` (connections per client process
+before the connect scenario measures; 5 measures cold processes), \`--concurrency\` (connects at a time per client
 process), \`--window\` (broadcasts in flight), \`--quick\`, \`--out=<file>\`, \`--no-write\`. \`pnpm bench --help\` lists them.
+\`BENCH_CPU_PROF=<dir> pnpm bench …\` writes a V8 CPU profile of every server and load process to \`<dir>\`.
 The benchmark reports; it never fails a build and is not part of \`pnpm test\`.
 
 ## Method
@@ -185,10 +187,12 @@ The benchmark reports; it never fails a build and is not part of \`pnpm test\`.
 - rr and s2c: one client process holds all the connections; the load is closed-loop (each worker
   sends its next request when its answer arrives). Latency is measured by whichever side sends the
   requests, from the call to the resolved answer.
-- Handshakes: volley runs its \`_h\` handshake, socket.io its CONNECT, ws-json a hand-written
+- Handshakes: volley runs its handshake (in the upgrade, see docs/protocol.md), socket.io its CONNECT, ws-json a hand-written
   one-round-trip "hello"; ws-raw and rpc-websockets have none (their connect is the bare upgrade).
 - The connect rate is bounded by the clients on few cores (a \`ws\` client spends about twice the
-  server's CPU per connection): read it together with the server CPU per connection.
+  server's CPU per connection): read it together with the server CPU per connection. Each client
+  process first opens \`--connect-warmup\` connections (kept open), as the other scenarios warm
+  up: a fresh process optimises its connect path over its first few hundred connections.
 - Rooms: volley \`getRoom().broadcast\`, socket.io \`io.to(room).emit\`, rpc-websockets its event
   notification to subscribers (serialised once per subscriber); the ws systems loop over their
   handshaken sockets with one pre-serialised frame.
