@@ -123,12 +123,33 @@ export function decodeFrame(text: string, validate: FrameValidator = isFrame): D
   }
   // `e: null` is how line-socket says "no error".
   if (value.e === null) value.e = undefined;
-  // JSON.parse makes `__proto__` an own key, harmless until user code merges the payload into
-  // another object; such keys are removed before anyone sees them. The text scan is native and
-  // cheap, so the common frame pays nothing more. A key spelled with escapes (`"\u005f_proto__"`)
-  // parses to the same name without matching the scan, so any escape also triggers the walk.
-  if (text.includes('__proto__') || text.includes('constructor') || text.includes('\\u')) stripPrototypeKeys(value);
+  removePrototypeKeys(text, value);
   return { ok: true, frame: value };
+}
+
+/**
+ * Parses JSON received from a peer outside a frame (the upgrade handshake's payload), with the
+ * same prototype-key removal as {@link decodeFrame}. Returns undefined for invalid JSON.
+ */
+export function parsePeerJson(text: string): { value: unknown } | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  removePrototypeKeys(text, value);
+  return { value };
+}
+
+/**
+ * JSON.parse makes `__proto__` an own key, harmless until user code merges the payload into
+ * another object; such keys are removed before anyone sees them. The text scan is native and
+ * cheap, so the common frame pays nothing more. A key spelled with escapes (`"\u005f_proto__"`)
+ * parses to the same name without matching the scan, so any escape also triggers the walk.
+ */
+function removePrototypeKeys(text: string, value: unknown): void {
+  if (text.includes('__proto__') || text.includes('constructor') || text.includes('\\u')) stripPrototypeKeys(value);
 }
 
 /** Removes `__proto__` keys, and `constructor` keys holding a `prototype`, at any depth. */

@@ -134,6 +134,20 @@ export class Session {
     }
   }
 
+  /**
+   * Server side: the client carried its handshake in the WebSocket upgrade (see
+   * upgrade-handshake.ts). Handled as the `_h` frame with id `UPGRADE_HANDSHAKE_ID` it stands for,
+   * without building and parsing that frame: `payload` was parsed from the upgrade already.
+   */
+  receiveUpgradeHandshake(payload: unknown): void {
+    this.receivedSinceTick = true;
+    if (this.host.handshake === undefined) {
+      this.refuse(UPGRADE_HANDSHAKE_ID, new VolleyError(ErrorCode.INVALID_FRAME, `Unknown reserved name "${ReservedName.HANDSHAKE}"`));
+      return;
+    }
+    this.host.handshake(new IncomingMessage(this, ReservedName.HANDSHAKE, payload, UPGRADE_HANDSHAKE_ID));
+  }
+
   private receiveReserved(frame: Frame): void {
     switch (frame.n) {
       case ReservedName.PING:

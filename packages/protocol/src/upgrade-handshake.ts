@@ -1,4 +1,5 @@
-import { ReservedName, SUBPROTOCOL } from './frame.js';
+import { parsePeerJson } from './codec.js';
+import { SUBPROTOCOL } from './frame.js';
 
 /*
  * The upgrade handshake (docs/protocol.md, "Extensions"): the client offers its handshake payload
@@ -44,27 +45,21 @@ export function encodeUpgradeHandshake(payload: unknown): [string, string] | und
 }
 
 /**
- * Server side: the `_h` frame text an offered subprotocol carries, or undefined when `protocol`
- * is not an upgrade handshake or is malformed (bad base64url, bad UTF-8, bad JSON), in which case
- * the server must not select `volley.1` and the client falls back to the frame.
+ * Server side: the handshake payload an offered subprotocol carries (`{ payload: undefined }`
+ * for none), parsed like a received frame's, or undefined when `protocol` is not an upgrade
+ * handshake or is malformed (bad base64url, bad UTF-8, bad JSON), in which case the server must
+ * not select `volley.1` and the client falls back to the frame.
  */
-export function decodeUpgradeHandshake(protocol: string): string | undefined {
+export function decodeUpgradeHandshake(protocol: string): { payload: unknown } | undefined {
   if (!protocol.startsWith(UPGRADE_HANDSHAKE_PREFIX) || protocol.length > UPGRADE_HANDSHAKE_MAX_LENGTH) return undefined;
-  const encoded = protocol.slice(UPGRADE_HANDSHAKE_PREFIX.length);
-  const head = `{"n":"${ReservedName.HANDSHAKE}","i":"${UPGRADE_HANDSHAKE_ID}"`;
-  if (encoded.length === 0) return `${head}}`;
-  const json = fromBase64Url(encoded);
+  if (protocol.length === UPGRADE_HANDSHAKE_PREFIX.length) return NO_PAYLOAD;
+  const json = fromBase64Url(protocol.slice(UPGRADE_HANDSHAKE_PREFIX.length));
   if (json === undefined) return undefined;
-  try {
-    JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  return `${head},"p":${json}}`;
+  const parsed = parsePeerJson(json);
+  return parsed === undefined ? undefined : { payload: parsed.value };
 }
 
-// btoa/atob and TextEncoder/TextDecoder exist in browsers and in Node ≥ 16: no Buffer here, the
-// client loads this module in browsers.
+const NO_PAYLOAD: { payload: unknown } = Object.freeze({ payload: undefined });
 
 function toBase64Url(text: string): string {
   const bytes = new TextEncoder().encode(text);

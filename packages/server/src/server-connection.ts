@@ -332,8 +332,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   }
 
   /** @internal The client carried its handshake in the upgrade: handle it as the `_h` frame it stands for. */
-  receiveUpgradeHandshake(frame: string): void {
-    this.session.receive(frame);
+  receiveUpgradeHandshake(payload: unknown): void {
+    this.session.receiveUpgradeHandshake(payload);
   }
 
   /** @internal The handshake deadline passed. */

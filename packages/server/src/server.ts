@@ -84,8 +84,11 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
   private readonly connected = new Set<ServerConnection<A>>();
   /** Handlers of `handle()`, shared by every connection. */
   private readonly sharedHandlers = new MessageHandlers();
-  /** `_h` frames carried in upgrade requests, from protocol selection to `accept`. */
-  private readonly upgradeHandshakes = new WeakMap<HttpRequest, string>();
+  /**
+   * The handshake carried by the upgrade being completed, from protocol selection to `accept`:
+   * ws calls both synchronously within one `handleUpgrade`, so one slot is enough.
+   */
+  private upgradeHandshake: { request: HttpRequest; payload: unknown } | undefined;
   private httpServer: HttpServer | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private currentState: ServerState = 'idle';
@@ -245,6 +248,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     try {
       this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
     } finally {
+      this.upgradeHandshake = undefined;
       socket.uncork();
     }
   }
@@ -330,8 +334,11 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     while (this.byId.has(id)) id = randomConnectionId();
     const connection = new ServerConnection<A>(this.context, ws, id, request);
     this.byId.set(id, connection);
-    const handshake = this.upgradeHandshakes.get(request);
-    if (handshake !== undefined && ws.protocol === SUBPROTOCOL) connection.receiveUpgradeHandshake(handshake);
+    const handshake = this.upgradeHandshake;
+    this.upgradeHandshake = undefined;
+    if (handshake !== undefined && handshake.request === request && ws.protocol === SUBPROTOCOL) {
+      connection.receiveUpgradeHandshake(handshake.payload);
+    }
   }
 
   /**
@@ -341,9 +348,9 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
   private selectProtocol(protocols: Set<string>, request: HttpRequest): string | false {
     if (this.options.upgradeHandshake && protocols.has(SUBPROTOCOL)) {
       for (const protocol of protocols) {
-        const frame = decodeUpgradeHandshake(protocol);
-        if (frame === undefined) continue;
-        this.upgradeHandshakes.set(request, frame);
+        const handshake = decodeUpgradeHandshake(protocol);
+        if (handshake === undefined) continue;
+        this.upgradeHandshake = { request, payload: handshake.payload };
         return SUBPROTOCOL;
       }
     }

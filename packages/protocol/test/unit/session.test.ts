@@ -147,6 +147,23 @@ describe('routing', () => {
     expect(host.frames()).toEqual([{ n: '_r', i: '1', e: expect.objectContaining({ code: ErrorCode.INVALID_FRAME, name: 'VolleyError' }) }]);
   });
 
+  it('hands a handshake carried in the upgrade to the host as the `_h` it stands for, answered under the upgrade id', () => {
+    create({ handshake: true, connected: false });
+    session.receiveUpgradeHandshake({ token: 't2' });
+    expect(host.handshakes).toHaveLength(1);
+    const message = host.handshakes[0]!;
+    expect([message.name, message.id, message.payload]).toEqual(['_h', '-h', { token: 't2' }]);
+    expect(message.resolve({ id: 'c1' })).toBe(true);
+    expect(host.written).toEqual(['{"n":"_r","i":"-h","p":{"id":"c1"}}']);
+  });
+
+  it('refuses a handshake carried in the upgrade where no host handles handshakes', () => {
+    session.receiveUpgradeHandshake(undefined);
+    expect(host.handshakes).toEqual([]);
+    expect(host.errors.map((e) => e.code)).toEqual([ErrorCode.INVALID_FRAME]);
+    expect(host.frames()).toEqual([{ n: '_r', i: '-h', e: expect.objectContaining({ code: ErrorCode.INVALID_FRAME }) }]);
+  });
+
   it('answers an unknown reserved name with an error when it has an id', () => {
     session.receive('{"n":"_c","i":"9"}');
     expect(host.errors.map((e) => e.code)).toEqual([ErrorCode.INVALID_FRAME]);
