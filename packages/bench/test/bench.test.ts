@@ -3,11 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const runner = fileURLToPath(new URL('../src/run.mjs', import.meta.url));
+const connectParts = fileURLToPath(new URL('../src/connect-parts.mjs', import.meta.url));
 
 /** Runs the harness in its own process (it imports the packages' builds) and collects its output. */
-function runBench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runBench(args: string[], script = runner): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [runner, ...args], { timeout: 90_000, maxBuffer: 8 * 1024 * 1024 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [script, ...args], { timeout: 90_000, maxBuffer: 8 * 1024 * 1024 }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : null, stdout, stderr });
     });
   });
@@ -38,5 +39,21 @@ describe('benchmark harness', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('unknown flag --no-such-flag');
     expect(stderr).toContain('Usage: pnpm bench');
+  }, 30_000);
+
+  it('splits a connect into its parts: one row per kind of connect, the bare ws one at 1.00×', async () => {
+    const { code, stdout, stderr } = await runBench(['--batch=20', '--rounds=2', '--skip=1', '--concurrency=4'], connectParts);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const rows = stdout.split('\n').filter((line) => /^\| (Volley|raw|bare)/.test(line));
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row).toMatch(/^\| [^|]+ \| \d+ \| \d+ \| \d+ \| \d+\.\d\d× \|$/);
+    expect(rows[2]).toContain('| 1.00× |');
+  }, 60_000);
+
+  it('refuses an unknown argument of the connect split', async () => {
+    const { code, stderr } = await runBench(['--batch=x'], connectParts);
+    expect(code).toBe(2);
+    expect(stderr).toContain('Usage: connect-parts.mjs');
   }, 30_000);
 });
