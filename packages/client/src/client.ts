@@ -85,8 +85,8 @@ const MAX_TIMER = 2 ** 31 - 1;
 /** A connection attempt whose `connect()` promise has not settled yet. */
 interface PendingAttempt {
   readonly socket: WebSocketLike;
-  /** The subprotocols that carry the handshake, when it was offered in the upgrade. */
-  readonly upgrade: [string, string] | undefined;
+  /** True when the handshake was offered in the upgrade (see `handshake.viaUpgrade`). */
+  readonly offeredInUpgrade: boolean;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: VolleyError) => void;
   /** Bounds opening and handshake together (`handshake.timeout`); a number in browsers. */
@@ -369,7 +369,7 @@ export class Client<A extends Api = AnyApi> {
       // stalled network, a half-dead proxy) or a handshake never answered fails the attempt.
       // The callback is shared and gets the client as an argument: no closure per attempt.
       const timer = this.handshakeTimeout > 0 ? setTimeout(attemptExpired, this.handshakeTimeout, this) : undefined;
-      this.pending = { socket, upgrade, resolve, reject, timer };
+      this.pending = { socket, offeredInUpgrade: upgrade !== undefined, resolve, reject, timer };
       this.detach = listen(socket, this.socketListeners);
     });
     // A socket that could not even be created settled the attempt already.
@@ -381,7 +381,7 @@ export class Client<A extends Api = AnyApi> {
   private opened(pending: PendingAttempt): void {
     const socket = pending.socket;
     // The server selected volley.1: it took the handshake from the upgrade and its answer is on the way.
-    const sentInUpgrade = pending.upgrade !== undefined && socket.protocol === SUBPROTOCOL;
+    const sentInUpgrade = pending.offeredInUpgrade && socket.protocol === SUBPROTOCOL;
     // No timeout of its own (0): the attempt timer covers it. Success settles the attempt in
     // accept(), synchronously with the answer; only failures come through the promise.
     this.session.handshake(this.handshakePayload, 0, (result) => this.accept(result), sentInUpgrade).then(undefined, (error: unknown) => {

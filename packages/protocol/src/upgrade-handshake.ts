@@ -61,6 +61,9 @@ export function decodeUpgradeHandshake(protocol: string): { payload: unknown } |
 
 const NO_PAYLOAD: { payload: unknown } = Object.freeze({ payload: undefined });
 
+// btoa/atob and TextEncoder/TextDecoder exist in browsers and in Node ≥ 16: no Buffer here, the
+// client loads this module in browsers.
+
 function toBase64Url(text: string): string {
   const bytes = new TextEncoder().encode(text);
   let binary = '';
