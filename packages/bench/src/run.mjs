@@ -4,6 +4,7 @@
 // Prints the tables and writes docs/performance.md. It reports; it never gates anything.
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Child } from './ipc.mjs';
 import { reportLines, writeDocument } from './report.mjs';
@@ -65,7 +66,8 @@ const numericFlags = {
 const usage = `Usage: pnpm bench [flags]
   --quick                   about a minute: 1 run, short runs, fewer connections
   --scenarios=a,b           ${scenarios.map((s) => s.key).join(', ')} (default: all)
-  --systems=a,b             ${systemNames.join(', ')} (default: all)
+  --systems=a,b             ${systemNames.join(', ')} (default: all but volley-compare)
+  --compare=<dir>           also run volley-compare: Volley built in another checkout (after \`pnpm build\` there), for an A/B in one run
 ${Object.entries(numericFlags)
   .map(([flag, text]) => `  --${`${flag}=<n>`.padEnd(24)}${text} (default ${fullDefaults[camel(flag)]}, quick ${quickDefaults[camel(flag)]})`)
   .join('\n')}
@@ -86,13 +88,19 @@ function parseFlags(argv) {
     if (!Number.isInteger(value) || value < (flag === 'warmup' ? 0 : 1)) throw new Error(`--${flag} must be a positive integer, got ${raw[flag]}`);
     options[camel(flag)] = value;
   }
-  const known = new Set([...Object.keys(numericFlags), 'quick', 'no-write', 'help', 'scenarios', 'systems', 'out']);
+  const known = new Set([...Object.keys(numericFlags), 'quick', 'no-write', 'help', 'scenarios', 'systems', 'out', 'compare']);
   for (const flag of Object.keys(raw)) if (!known.has(flag)) throw new Error(`unknown flag --${flag}`);
   const aliases = { rr50: 'rr', bcast: 'broadcast', mem: 'memory', conn: 'connect', handshake: 'connect' };
   options.scenarios = raw.scenarios === undefined ? scenarios.map((s) => s.key) : list(raw.scenarios).map((s) => aliases[s] ?? s);
   for (const key of options.scenarios) if (!scenariosByKey.has(key)) throw new Error(`unknown scenario ${key}`);
-  options.systems = raw.systems === undefined ? systemNames : list(raw.systems);
+  options.compare = raw.compare === undefined ? undefined : resolve(String(raw.compare));
+  if (options.compare !== undefined && !existsSync(join(options.compare, 'packages/server/dist/index.js'))) {
+    throw new Error(`--compare: no Volley build in ${options.compare} (run pnpm install and pnpm build there)`);
+  }
+  const defaultSystems = systemNames.filter((name) => name !== 'volley-compare' || options.compare !== undefined);
+  options.systems = raw.systems === undefined ? defaultSystems : list(raw.systems);
   for (const name of options.systems) if (!systemNames.includes(name)) throw new Error(`unknown system ${name}`);
+  if (options.systems.includes('volley-compare') && options.compare === undefined) throw new Error('volley-compare needs --compare=<checkout dir>');
   // Keep the catalogue's order (volley first, the baseline second) whatever order was given.
   options.systems = systemNames.filter((name) => options.systems.includes(name));
   options.out = raw.out ?? DEFAULT_OUT;
@@ -228,6 +236,8 @@ async function main() {
     console.error('The Volley packages are not built: run `pnpm build` (or `pnpm bench`, which builds first).');
     process.exit(2);
   }
+  // The bench's child processes inherit it: systems/volley.mjs loads volley-compare from there.
+  if (options.compare !== undefined) process.env.VOLLEY_COMPARE_DIR = options.compare;
   const notes = applyLimits(options);
   const info = machine();
   const command = `pnpm bench${process.argv.length > 2 ? ` ${process.argv.slice(2).join(' ')}` : ''}`;

@@ -17,6 +17,8 @@
 // Each child process loads only the system it runs (socket.io alone takes a quarter second).
 const modules = {
   volley: ['./volley.mjs', 'volley'],
+  // Only with `--compare=<checkout>`: Volley built from another checkout, beside this one.
+  'volley-compare': ['./volley.mjs', 'volleyCompare'],
   'ws-json': ['./ws-json.mjs', 'wsJson'],
   'ws-raw': ['./ws-raw.mjs', 'wsRaw'],
   'ws-json-batched': ['./ws-json.mjs', 'wsJsonBatched'],
@@ -32,5 +34,7 @@ export async function loadSystem(name) {
   const entry = modules[name];
   if (entry === undefined) throw new Error(`unknown system ${name}`);
   const module = await import(entry[0]);
-  return module[entry[1]];
+  const system = module[entry[1]];
+  if (system === undefined) throw new Error(`${name} needs --compare=<checkout dir>`);
+  return system;
 }

@@ -1,51 +1,69 @@
 // Volley, from the workspace packages' builds (run `pnpm build` first; `pnpm bench` does).
 // VOLLEY_BATCH=0 turns write batching off on both sides, to measure what it buys; VOLLEY_UPGRADE=0
 // sends the handshake as the `_h` frame instead of in the upgrade, likewise.
+// `volley-compare` is the same system built from another checkout (`pnpm bench --compare=<dir>`,
+// which sets VOLLEY_COMPARE_DIR), to measure a change against the build before it in one run.
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Client } from '@volley/client';
 import { Server } from '@volley/server';
 import { WebSocket } from 'ws';
 
-export const volley = {
-  name: 'volley',
-  serverRequests: true,
-  broadcast: true,
+/** Volley with the given Client and Server classes. */
+function makeVolley(name, { Client, Server }) {
+  return {
+    name,
+    serverRequests: true,
+    broadcast: true,
 
-  async createServer({ room }) {
-    const server = new Server({ port: 0, host: '127.0.0.1', pingInterval: 0, batchWrites: process.env.VOLLEY_BATCH !== '0' });
-    const members = new Set();
-    // One handler for every connection, as Volley applications register them.
-    server.handle('echo', (message) => message.resolve(message.payload));
-    server.on('connection', (connection) => {
-      if (room) void connection.joinRoom('bench').then(() => members.add(connection));
-      else members.add(connection);
-    });
-    server.on('disconnected', (connection) => members.delete(connection));
-    await server.start();
-    const roomHandle = server.getRoom('bench');
-    return {
-      port: server.port,
-      count: () => members.size,
-      connections: () => [...members],
-      request: (connection, payload) => connection.send('req', payload),
-      broadcast: (message) => void roomHandle.broadcast('b', message),
-      close: () => server.stop(),
-    };
-  },
+    async createServer({ room }) {
+      const server = new Server({ port: 0, host: '127.0.0.1', pingInterval: 0, batchWrites: process.env.VOLLEY_BATCH !== '0' });
+      const members = new Set();
+      // One handler for every connection, as Volley applications register them.
+      server.handle('echo', (message) => message.resolve(message.payload));
+      server.on('connection', (connection) => {
+        if (room) void connection.joinRoom('bench').then(() => members.add(connection));
+        else members.add(connection);
+      });
+      server.on('disconnected', (connection) => members.delete(connection));
+      await server.start();
+      const roomHandle = server.getRoom('bench');
+      return {
+        port: server.port,
+        count: () => members.size,
+        connections: () => [...members],
+        request: (connection, payload) => connection.send('req', payload),
+        broadcast: (message) => void roomHandle.broadcast('b', message),
+        close: () => server.stop(),
+      };
+    },
 
-  async connect(url, { onBroadcast }) {
-    const client = new Client(url, {
-      WebSocket,
-      pingInterval: 0,
-      reconnect: false,
-      batchWrites: process.env.VOLLEY_BATCH !== '0',
-      handshake: { viaUpgrade: process.env.VOLLEY_UPGRADE !== '0' },
-    });
-    client.on('req', (message) => message.resolve(message.payload));
-    if (onBroadcast !== undefined) client.on('b', () => onBroadcast());
-    await client.connect();
-    return {
-      request: (payload) => client.send('echo', payload),
-      close: () => client.disconnect(),
-    };
-  },
-};
+    async connect(url, { onBroadcast }) {
+      const client = new Client(url, {
+        WebSocket,
+        pingInterval: 0,
+        reconnect: false,
+        batchWrites: process.env.VOLLEY_BATCH !== '0',
+        handshake: { viaUpgrade: process.env.VOLLEY_UPGRADE !== '0' },
+      });
+      client.on('req', (message) => message.resolve(message.payload));
+      if (onBroadcast !== undefined) client.on('b', () => onBroadcast());
+      await client.connect();
+      return {
+        request: (payload) => client.send('echo', payload),
+        close: () => client.disconnect(),
+      };
+    },
+  };
+}
+
+export const volley = makeVolley('volley', { Client, Server });
+
+const compareDir = process.env.VOLLEY_COMPARE_DIR;
+const fromCompareDir = (pkg) => import(pathToFileURL(join(compareDir, 'packages', pkg, 'dist', 'index.js')).href);
+
+/** The other checkout's build; undefined without VOLLEY_COMPARE_DIR. */
+export const volleyCompare =
+  compareDir === undefined
+    ? undefined
+    : makeVolley('volley-compare', { Client: (await fromCompareDir('client')).Client, Server: (await fromCompareDir('server')).Server });
