@@ -9,6 +9,7 @@ import {
   type PayloadOf,
   type ResultOf,
   Session,
+  type SessionHost,
   emitSafely,
   encodeUpgradeHandshake,
   MessageHandlers,
@@ -22,7 +23,7 @@ import {
 } from '@volley/protocol';
 import { EventEmitter } from 'eventemitter3';
 import { Backoff } from './backoff.js';
-import { listen, type SocketListeners } from './socket-events.js';
+import { listen, type SocketListeners, unlisten } from './socket-events.js';
 import { clientDefaults, type ClientOptions, type WebSocketConstructor, type WebSocketLike } from './options.js';
 
 /*
@@ -93,10 +94,76 @@ interface PendingAttempt {
   timer: ReturnType<typeof setTimeout> | number | undefined;
 }
 
-/** The attempt timer's callback, shared by every client (the client comes as its argument). */
-function attemptExpired(client: Client): void {
-  (client as unknown as { attemptExpired(): void }).attemptExpired();
+/** The client's private methods its {@link ClientLink} and attempt timer call. */
+interface ClientInternals {
+  write(frame: string): void;
+  dispatch(message: IncomingMessage): boolean;
+  reportError(error: VolleyError): void;
+  pingFailed(error: VolleyError): void;
+  accept(result: unknown): void;
+  handshakeFailed(error: unknown): void;
+  socketOpened(): void;
+  receive(data: unknown): void;
+  socketFailed(): void;
+  socketClosed(code: number, reason: string): void;
+  attemptExpired(): void;
 }
+
+/**
+ * What the client's session and its current socket call back: one small object per client
+ * instead of a closure per callback, created once and used by every connection attempt.
+ */
+class ClientLink implements SessionHost, SocketListeners {
+  constructor(private readonly client: ClientInternals) {}
+
+  write(frame: string): void {
+    this.client.write(frame);
+  }
+
+  dispatch(message: IncomingMessage): boolean {
+    return this.client.dispatch(message);
+  }
+
+  error(error: VolleyError): void {
+    this.client.reportError(error);
+  }
+
+  pingFailed(error: VolleyError): void {
+    this.client.pingFailed(error);
+  }
+
+  handshakeAccepted(result: unknown): void {
+    this.client.accept(result);
+  }
+
+  handshakeFailed(error: unknown): void {
+    this.client.handshakeFailed(error);
+  }
+
+  opened(): void {
+    this.client.socketOpened();
+  }
+
+  received(data: unknown): void {
+    this.client.receive(data);
+  }
+
+  failed(): void {
+    this.client.socketFailed();
+  }
+
+  closed(code: number, reason: string): void {
+    this.client.socketClosed(code, reason);
+  }
+}
+
+/** The attempt timer's callback, shared by every client (the client comes as its argument). */
+function attemptExpired(client: ClientInternals): void {
+  client.attemptExpired();
+}
+
+/** Reconnection delays without `reconnectOptions`: a Backoff is stateless, so clients share one. */
+const defaultBackoff = new Backoff({}, () => Math.random());
 
 /**
  * A Volley client for browsers and Node. Connects, runs the handshake, sends awaited requests,
@@ -124,9 +191,9 @@ export class Client<A extends Api = AnyApi> {
   private events: EventEmitter | undefined;
   private readonly handlers = new MessageHandlers();
   private readonly session: Session;
+  /** Receives the session's and the socket's callbacks. */
+  private readonly link: ClientLink;
   private socket: WebSocketLike | undefined;
-  /** Detaches the client's listeners from `socket`. */
-  private detach: (() => void) | undefined;
   /** The Node TCP socket under `socket` when writes are batched (ws in Node), else undefined. */
   private raw: ReturnType<typeof corkableOf>;
   /**
@@ -136,35 +203,6 @@ export class Client<A extends Api = AnyApi> {
   private readsCorked = false;
   /** The attempt in progress, until its `connect()` promise settles. */
   private pending: PendingAttempt | undefined;
-  /** Listens to the current socket; built once, used by every attempt. */
-  private readonly socketListeners: SocketListeners = {
-    open: () => {
-      const pending = this.pending;
-      if (pending === undefined) return;
-      this.raw = this.options.batchWrites === false ? undefined : corkableOf(pending.socket);
-      this.readsCorked = false;
-      this.opened(pending);
-    },
-    message: (data) => this.receive(data),
-    error: () => {
-      // Browsers give no detail; the close event that follows does the cleanup.
-      if (this.currentState === 'connected') this.reportError(new VolleyError(ErrorCode.WEBSOCKET_ERROR, 'WebSocket error'));
-    },
-    close: (code, reason) => {
-      const socket = this.socket;
-      if (socket === undefined) return;
-      const pending = this.pending;
-      // Built only while the attempt is pending: an Error captures a stack, and most closes
-      // come long after the handshake.
-      if (pending !== undefined && pending.socket === socket) {
-        this.settleAttempt(
-          pending,
-          new VolleyError(ErrorCode.HANDSHAKE_ERROR, `The socket closed during the handshake (${code}${reason ? `: ${reason}` : ''})`),
-        );
-      }
-      this.closed(socket, code, reason);
-    },
-  };
   private currentState: ClientState = 'disconnected';
   private currentId: string | undefined;
   private handshakeResult: unknown;
@@ -202,27 +240,9 @@ export class Client<A extends Api = AnyApi> {
     this.maxPayload = options.maxPayload ?? clientDefaults.maxPayload;
     if (!(Number.isInteger(this.maxPayload) && this.maxPayload > 0)) throw new TypeError('Option "maxPayload" must be a positive integer');
     this.reconnectEnabled = options.reconnect ?? clientDefaults.reconnect;
-    this.backoff = new Backoff(options.reconnectOptions);
-    this.session = new Session(
-      {
-        write: (frame) => this.write(frame),
-        dispatch: (message) => this.handlers.dispatch(message),
-        error: (error) => this.reportError(error),
-        pingFailed: (error) => {
-          this.reportError(error);
-          const socket = this.socket;
-          if (socket === undefined) return;
-          socket.close(CloseCode.PING_FAILED, 'Ping failed');
-          // A peer that answers no ping will not answer the close either: waiting for its close
-          // frame would hold pending requests and the reconnection for the WebSocket's own close
-          // timeout (30 s in ws, longer in browsers). The connection ends now.
-          this.closed(socket, CloseCode.PING_FAILED, 'Ping failed');
-          // ws would keep a 30 s close timer (and the process) alive for the dead peer; cut it.
-          (socket as { terminate?: () => void }).terminate?.();
-        },
-      },
-      { responseTimeout },
-    );
+    this.backoff = options.reconnectOptions === undefined ? defaultBackoff : new Backoff(options.reconnectOptions);
+    this.link = new ClientLink(this as unknown as ClientInternals);
+    this.session = new Session(this.link, { responseTimeout });
   }
 
   /** Connection id the server assigned (after the handshake). */
@@ -368,9 +388,9 @@ export class Client<A extends Api = AnyApi> {
       // One timer bounds opening and handshake together: an upgrade that is never answered (a
       // stalled network, a half-dead proxy) or a handshake never answered fails the attempt.
       // The callback is shared and gets the client as an argument: no closure per attempt.
-      const timer = this.handshakeTimeout > 0 ? setTimeout(attemptExpired, this.handshakeTimeout, this) : undefined;
+      const timer = this.handshakeTimeout > 0 ? setTimeout(attemptExpired, this.handshakeTimeout, this as unknown as ClientInternals) : undefined;
       this.pending = { socket, offeredInUpgrade: upgrade !== undefined, resolve, reject, timer };
-      this.detach = listen(socket, this.socketListeners);
+      listen(socket, this.link);
     });
     // A socket that could not even be created settled the attempt already.
     if (this.pending !== undefined) this.connecting = attempt;
@@ -378,21 +398,71 @@ export class Client<A extends Api = AnyApi> {
   }
 
   /** The socket of the pending attempt opened: run the handshake (or await its answer). */
-  private opened(pending: PendingAttempt): void {
+  private socketOpened(): void {
+    const pending = this.pending;
+    if (pending === undefined) return;
     const socket = pending.socket;
+    this.raw = this.options.batchWrites === false ? undefined : corkableOf(socket);
+    this.readsCorked = false;
     // The server selected volley.1: it took the handshake from the upgrade and its answer is on the way.
     const sentInUpgrade = pending.offeredInUpgrade && socket.protocol === SUBPROTOCOL;
-    // No timeout of its own (0): the attempt timer covers it. Success settles the attempt in
-    // accept(), synchronously with the answer; only failures come through the promise.
-    this.session.handshake(this.handshakePayload, 0, (result) => this.accept(result), sentInUpgrade).then(undefined, (error: unknown) => {
-      const failure = handshakeFailure(error);
-      if (failure.code === ErrorCode.HANDSHAKE_REJECTED) this.stopped = true;
-      // The server closes a rejected socket itself (4203); any other failure is ours to close.
-      if (failure.code !== ErrorCode.HANDSHAKE_REJECTED && socket.readyState === OPEN) {
-        socket.close(CloseCode.HANDSHAKE_FAILED, 'Handshake failed');
-      }
-      this.settleAttempt(pending, failure);
-    });
+    // Bounded by the attempt timer; the answer goes to accept(), a failure to handshakeFailed().
+    this.session.handshake(this.handshakePayload, sentInUpgrade);
+  }
+
+  /** The handshake failed (rejected, malformed answer, socket gone): fail the attempt. */
+  private handshakeFailed(error: unknown): void {
+    const failure = handshakeFailure(error);
+    if (failure.code === ErrorCode.HANDSHAKE_REJECTED) this.stopped = true;
+    const pending = this.pending;
+    // Settled already: the socket closed first, or the attempt timed out.
+    if (pending === undefined) return;
+    const socket = pending.socket;
+    // The server closes a rejected socket itself (4203); any other failure is ours to close.
+    if (failure.code !== ErrorCode.HANDSHAKE_REJECTED && socket.readyState === OPEN) {
+      socket.close(CloseCode.HANDSHAKE_FAILED, 'Handshake failed');
+    }
+    this.settleAttempt(pending, failure);
+  }
+
+  /** The socket reported an error. */
+  private socketFailed(): void {
+    // Browsers give no detail; the close event that follows does the cleanup.
+    if (this.currentState === 'connected') this.reportError(new VolleyError(ErrorCode.WEBSOCKET_ERROR, 'WebSocket error'));
+  }
+
+  /** The current socket closed. */
+  private socketClosed(code: number, reason: string): void {
+    const socket = this.socket;
+    if (socket === undefined) return;
+    const pending = this.pending;
+    // Built only while the attempt is pending: an Error captures a stack, and most closes
+    // come long after the handshake.
+    if (pending !== undefined && pending.socket === socket) {
+      this.settleAttempt(
+        pending,
+        new VolleyError(ErrorCode.HANDSHAKE_ERROR, `The socket closed during the handshake (${code}${reason ? `: ${reason}` : ''})`),
+      );
+    }
+    this.closed(socket, code, reason);
+  }
+
+  /** No pong in time: the session reports it, the connection ends now. */
+  private pingFailed(error: VolleyError): void {
+    this.reportError(error);
+    const socket = this.socket;
+    if (socket === undefined) return;
+    socket.close(CloseCode.PING_FAILED, 'Ping failed');
+    // A peer that answers no ping will not answer the close either: waiting for its close
+    // frame would hold pending requests and the reconnection for the WebSocket's own close
+    // timeout (30 s in ws, longer in browsers). The connection ends now.
+    this.closed(socket, CloseCode.PING_FAILED, 'Ping failed');
+    // ws would keep a 30 s close timer (and the process) alive for the dead peer; cut it.
+    (socket as { terminate?: () => void }).terminate?.();
+  }
+
+  private dispatch(message: IncomingMessage): boolean {
+    return this.handlers.dispatch(message);
   }
 
   /** Settles `pending` if it is still the attempt in progress: resolves with `value`, or rejects with `error`. */
@@ -469,8 +539,7 @@ export class Client<A extends Api = AnyApi> {
 
   private closed(socket: WebSocketLike, code: number, reason: string): void {
     if (socket !== this.socket) return;
-    this.detach?.();
-    this.detach = undefined;
+    unlisten(socket);
     this.socket = undefined;
     this.raw = undefined;
     if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);

@@ -2,11 +2,11 @@ import type { WebSocketLike } from './options.js';
 
 /** What the client wants to hear from its socket. */
 export interface SocketListeners {
-  open(): void;
+  opened(): void;
   /** A string for a text frame; anything else for a binary one. */
-  message(data: unknown): void;
-  error(): void;
-  close(code: number, reason: string): void;
+  received(data: unknown): void;
+  failed(): void;
+  closed(code: number, reason: string): void;
 }
 
 interface NodeWebSocket {
@@ -16,52 +16,61 @@ interface NodeWebSocket {
 
 const ignore = (): void => undefined;
 
-/** Where a ws socket keeps the listeners it reports to, for the shared functions below. */
+/** Where a socket keeps the listeners it reports to, for the shared functions below. */
 const LISTENERS = Symbol('volley.listeners');
 type ListenedSocket = NodeWebSocket & { [LISTENERS]: SocketListeners };
 
 // Shared by every socket (ws calls them with the socket as `this`): attaching costs no closures.
 function onOpen(this: ListenedSocket): void {
-  this[LISTENERS].open();
+  this[LISTENERS].opened();
 }
 function onMessage(this: ListenedSocket, data: { toString(): string }, isBinary: boolean): void {
-  this[LISTENERS].message(isBinary ? data : data.toString());
+  this[LISTENERS].received(isBinary ? data : data.toString());
 }
 function onError(this: ListenedSocket): void {
-  this[LISTENERS].error();
+  this[LISTENERS].failed();
 }
 function onClose(this: ListenedSocket, code: number, reason: { toString(): string }): void {
-  this[LISTENERS].close(code, reason.toString());
+  this[LISTENERS].closed(code, reason.toString());
+}
+
+function isNodeSocket(socket: WebSocketLike): socket is WebSocketLike & NodeWebSocket {
+  const node = socket as unknown as Partial<NodeWebSocket>;
+  return typeof node.on === 'function' && typeof node.off === 'function';
 }
 
 /**
- * Attaches `listeners` to a socket and returns a function that detaches them. With `ws` in Node
- * it uses the EventEmitter API: its browser-style `onmessage` builds a `MessageEvent` for every
- * frame, an allocation the client does not need. Browsers get the `on…` properties.
+ * Attaches `listeners` to a socket, until {@link unlisten}. With `ws` in Node it uses the
+ * EventEmitter API: its browser-style `onmessage` builds a `MessageEvent` for every frame, an
+ * allocation the client does not need, and its listeners are functions shared by every socket,
+ * which find `listeners` on the socket. Browsers get the `on…` properties (closures: some
+ * WebSocket implementations call them without the socket as `this`).
  */
-export function listen(socket: WebSocketLike, listeners: SocketListeners): () => void {
-  const node = socket as unknown as Partial<NodeWebSocket>;
-  if (typeof node.on === 'function' && typeof node.off === 'function') {
-    const emitter = node as ListenedSocket;
-    emitter[LISTENERS] = listeners;
-    emitter.on('open', onOpen);
-    emitter.on('message', onMessage);
-    emitter.on('error', onError);
-    emitter.on('close', onClose);
-    return () => {
-      emitter.off('open', onOpen);
-      emitter.off('message', onMessage);
-      emitter.off('close', onClose);
-      // An EventEmitter throws on an 'error' nobody listens to: keep a listener that ignores it.
-      emitter.off('error', onError);
-      emitter.on('error', ignore);
-    };
+export function listen(socket: WebSocketLike, listeners: SocketListeners): void {
+  if (isNodeSocket(socket)) {
+    (socket as unknown as ListenedSocket)[LISTENERS] = listeners;
+    socket.on('open', onOpen);
+    socket.on('message', onMessage);
+    socket.on('error', onError);
+    socket.on('close', onClose);
+    return;
   }
-  socket.onopen = () => listeners.open();
-  socket.onmessage = (event: { data: unknown }) => listeners.message(event.data);
-  socket.onerror = () => listeners.error();
-  socket.onclose = (event: { code: number; reason: string }) => listeners.close(event.code, event.reason);
-  return () => {
-    socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
-  };
+  socket.onopen = () => listeners.opened();
+  socket.onmessage = (event: { data: unknown }) => listeners.received(event.data);
+  socket.onerror = () => listeners.failed();
+  socket.onclose = (event: { code: number; reason: string }) => listeners.closed(event.code, event.reason);
+}
+
+/** Detaches what {@link listen} attached: nothing more reaches the listeners. */
+export function unlisten(socket: WebSocketLike): void {
+  if (isNodeSocket(socket)) {
+    socket.off('open', onOpen);
+    socket.off('message', onMessage);
+    socket.off('close', onClose);
+    // An EventEmitter throws on an 'error' nobody listens to: keep a listener that ignores it.
+    socket.off('error', onError);
+    socket.on('error', ignore);
+    return;
+  }
+  socket.onopen = socket.onmessage = socket.onerror = socket.onclose = null;
 }

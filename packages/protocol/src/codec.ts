@@ -100,31 +100,48 @@ export type DecodeResult =
   | { ok: true; frame: Frame }
   | { ok: false; error: VolleyError; id: string | undefined; name: string | undefined };
 
+/** Why {@link readFrame} refused a frame, with the request id and name to answer it by, if usable. */
+export class FrameFailure {
+  constructor(
+    readonly error: VolleyError,
+    readonly id: string | undefined,
+    readonly name: string | undefined,
+  ) {}
+}
+
 /**
  * Parses and validates one text frame. Never throws: bad input comes back as `ok: false` with an
  * `INVALID_JSON` or `INVALID_FRAME` error, and the request id if one can be salvaged so that the
  * caller can answer it.
  */
 export function decodeFrame(text: string, validate: FrameValidator = isFrame): DecodeResult {
+  const read = readFrame(text, validate);
+  return read instanceof FrameFailure ? { ok: false, error: read.error, id: read.id, name: read.name } : { ok: true, frame: read };
+}
+
+/**
+ * {@link decodeFrame} without the result wrapper, for the receive path of every frame: the frame
+ * itself, or a {@link FrameFailure}. Never throws.
+ */
+export function readFrame(text: string, validate: FrameValidator = isFrame): Frame | FrameFailure {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    return { ok: false, error: new VolleyError(ErrorCode.INVALID_JSON, 'Frame is not valid JSON', { cause }), id: undefined, name: undefined };
+    return new FrameFailure(new VolleyError(ErrorCode.INVALID_JSON, 'Frame is not valid JSON', { cause }), undefined, undefined);
   }
   if (!validate(value)) {
     const name = value !== null && typeof value === 'object' ? (value as { n?: unknown }).n : undefined;
-    return {
-      ok: false,
-      error: new VolleyError(ErrorCode.INVALID_FRAME, 'Frame is not a valid envelope', { payload: text.length > 256 ? text.slice(0, 256) : text }),
-      id: salvageId(value),
-      name: typeof name === 'string' ? name : undefined,
-    };
+    return new FrameFailure(
+      new VolleyError(ErrorCode.INVALID_FRAME, 'Frame is not a valid envelope', { payload: text.length > 256 ? text.slice(0, 256) : text }),
+      salvageId(value),
+      typeof name === 'string' ? name : undefined,
+    );
   }
   // `e: null` is how line-socket says "no error".
   if (value.e === null) value.e = undefined;
   removePrototypeKeys(text, value);
-  return { ok: true, frame: value };
+  return value;
 }
 
 /**

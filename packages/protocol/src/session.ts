@@ -1,19 +1,20 @@
 import {
-  decodeFrame,
   encodeError,
   encodeHandshake,
   encodeMessage,
   encodePing,
   encodePong,
   encodeResult,
+  FrameFailure,
   type FrameValidator,
+  readFrame,
 } from './codec.js';
 import { ErrorCode } from './codes.js';
 import { type Frame, isApplicationName, isFrame, ReservedName } from './frame.js';
 import { IncomingMessage } from './incoming-message.js';
 import { PendingRequests } from './pending-requests.js';
 import { TokenBucket } from './token-bucket.js';
-import { toVolleyError, VolleyError } from './volley-error.js';
+import { toVolleyError, VolleyError, wireErrorMessage } from './volley-error.js';
 import { UPGRADE_HANDSHAKE_ID } from './upgrade-handshake.js';
 
 /** What a {@link Session} needs from the connection that owns it. */
@@ -27,6 +28,18 @@ export interface SessionHost {
   dispatch(message: IncomingMessage): boolean;
   /** A `_h` frame arrived (server side). Without this hook `_h` is an unknown reserved name. */
   handshake?(message: IncomingMessage): void;
+  /**
+   * Client side: the answer to the handshake {@link Session.handshake} sent arrived. Runs
+   * synchronously, before any later frame of the same read is routed, so that it can open the
+   * gate for requests the server sends right after; what it throws goes to `handshakeFailed`.
+   */
+  handshakeAccepted?(result: unknown): void;
+  /**
+   * Client side: the handshake failed: rejected by the peer (`MESSAGE_REJECTED` with its reason in
+   * `payload`), not sendable (`INVALID_JSON`, `WEBSOCKET_ERROR`), cut by {@link Session.close}
+   * (`DISCONNECTED`), or whatever `handshakeAccepted` threw.
+   */
+  handshakeFailed?(error: unknown): void;
   /** A local error: bad frame received, answer that could not be sent, throwing handler. */
   error(error: VolleyError): void;
   /** A ping got no answer in time; the host closes with 4201. */
@@ -62,6 +75,11 @@ export class Session {
   gated = true;
   /** Created on the first request: most server connections never send one. */
   private pendingRequests: PendingRequests | undefined;
+  /**
+   * Id of the handshake this side sent and awaits (client side). The handshake is not a pending
+   * request: its answer goes to the host, with no promise and no request table per connect.
+   */
+  private handshakeId: string | undefined;
   private seq = 0;
   private receivedSinceTick = false;
   private pinging = false;
@@ -89,16 +107,16 @@ export class Session {
    */
   receive(text: string): void {
     this.receivedSinceTick = true;
-    const decoded = decodeFrame(text, this.options.validate ?? isFrame);
-    if (!decoded.ok) {
+    const frame = readFrame(text, this.options.validate ?? isFrame);
+    if (frame instanceof FrameFailure) {
       // Never answer a response, or two peers could bounce errors forever.
-      this.refuse(decoded.name === ReservedName.RESPONSE ? undefined : decoded.id, decoded.error);
+      this.refuse(frame.name === ReservedName.RESPONSE ? undefined : frame.id, frame.error);
       return;
     }
-    const frame = decoded.frame;
     const name = frame.n;
     if (name === ReservedName.RESPONSE) {
-      this.pendingRequests?.settle(frame);
+      if (this.handshakeId !== undefined && frame.i === this.handshakeId) this.handshakeAnswered(frame);
+      else this.pendingRequests?.settle(frame);
       return;
     }
     // The handshake itself is not rated; frames before it are refused and counted anyway.
@@ -181,20 +199,39 @@ export class Session {
   }
 
   /**
-   * Sends the handshake request (client side), bypassing the open/gate checks. `accept` runs
-   * synchronously when the answer arrives, before any later frame of the same read is routed, so
-   * that it can open the gate for requests the server sends right after; if it throws, the
-   * promise rejects with what it threw. With `viaUpgrade` the request already went in the
-   * WebSocket upgrade (see upgrade-handshake.ts): nothing is sent, the answer to
-   * `UPGRADE_HANDSHAKE_ID` is awaited.
+   * Sends the handshake request (client side), bypassing the open/gate checks; the answer goes to
+   * `host.handshakeAccepted`, a failure to `host.handshakeFailed` (at once when the request cannot
+   * be sent). It has no timeout of its own: the host bounds the attempt. With `viaUpgrade` the
+   * request already went in the WebSocket upgrade (see upgrade-handshake.ts): nothing is sent, the
+   * answer to `UPGRADE_HANDSHAKE_ID` is awaited.
    */
-  handshake(payload: unknown, timeout: number, accept: (result: unknown) => void, viaUpgrade = false): Promise<unknown> {
-    if (viaUpgrade) return this.call(UPGRADE_HANDSHAKE_ID, ReservedName.HANDSHAKE, undefined, timeout, accept);
+  handshake(payload: unknown, viaUpgrade = false): void {
+    if (viaUpgrade) {
+      this.handshakeId = UPGRADE_HANDSHAKE_ID;
+      return;
+    }
     const id = this.nextId();
+    this.handshakeId = id;
     try {
-      return this.call(id, ReservedName.HANDSHAKE, encodeHandshake(id, payload), timeout, accept);
+      this.host.write(encodeHandshake(id, payload));
     } catch (error) {
-      return Promise.reject(error);
+      this.handshakeId = undefined;
+      this.host.handshakeFailed?.(toVolleyError(error, ErrorCode.WEBSOCKET_ERROR));
+    }
+  }
+
+  private handshakeAnswered(frame: Frame): void {
+    this.handshakeId = undefined;
+    if (frame.e !== undefined) {
+      this.host.handshakeFailed?.(
+        new VolleyError(ErrorCode.MESSAGE_REJECTED, `"${ReservedName.HANDSHAKE}" was rejected: ${wireErrorMessage(frame.e)}`, { payload: frame.e }),
+      );
+      return;
+    }
+    try {
+      this.host.handshakeAccepted?.(frame.p);
+    } catch (error) {
+      this.host.handshakeFailed?.(error);
     }
   }
 
@@ -294,6 +331,10 @@ export class Session {
   close(reason = 'Connection closed'): void {
     this.open = false;
     this.pinging = false;
+    if (this.handshakeId !== undefined) {
+      this.handshakeId = undefined;
+      this.host.handshakeFailed?.(new VolleyError(ErrorCode.DISCONNECTED, `"${ReservedName.HANDSHAKE}" failed: ${reason}`));
+    }
     this.pendingRequests?.rejectAll((name) => new VolleyError(ErrorCode.DISCONNECTED, `"${name}" failed: ${reason}`));
   }
 
@@ -301,28 +342,10 @@ export class Session {
     return (++this.seq).toString(36);
   }
 
-  /** Registers request `id` (already encoded as `frame`), writes it (unless already sent), and awaits its answer. */
-  private call(
-    id: string,
-    name: string,
-    frame: string | undefined,
-    timeout: number | undefined,
-    accept?: (result: unknown) => void,
-  ): Promise<unknown> {
+  /** Registers request `id` (already encoded as `frame`), writes it, and awaits its answer. */
+  private call(id: string, name: string, frame: string, timeout: number | undefined): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const settle =
-        accept === undefined
-          ? resolve
-          : (result: unknown) => {
-              try {
-                accept(result);
-                resolve(result);
-              } catch (error) {
-                reject(error);
-              }
-            };
-      (this.pendingRequests ??= new PendingRequests()).add(id, name, timeout ?? this.options.responseTimeout, settle, reject);
-      if (frame === undefined) return;
+      (this.pendingRequests ??= new PendingRequests()).add(id, name, timeout ?? this.options.responseTimeout, resolve, reject);
       try {
         this.host.write(frame);
       } catch (error) {

@@ -1,17 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { WebSocketLike } from '../../src/options.js';
-import { listen, type SocketListeners } from '../../src/socket-events.js';
+import { listen, type SocketListeners, unlisten } from '../../src/socket-events.js';
 
 function recorder(): { listeners: SocketListeners; log: unknown[][] } {
   const log: unknown[][] = [];
   return {
     log,
     listeners: {
-      open: () => log.push(['open']),
-      message: (data) => log.push(['message', data]),
-      error: () => log.push(['error']),
-      close: (code, reason) => log.push(['close', code, reason]),
+      opened: () => log.push(['open']),
+      received: (data) => log.push(['message', data]),
+      failed: () => log.push(['error']),
+      closed: (code, reason) => log.push(['close', code, reason]),
     },
   };
 }
@@ -34,8 +34,8 @@ describe('listen()', () => {
   it('detaches from a ws socket and leaves an error listener so a late error cannot throw', () => {
     const socket = Object.assign(new EventEmitter(), { readyState: 1, send() {}, close() {}, onopen: null, onmessage: null, onclose: null, onerror: null });
     const { listeners, log } = recorder();
-    const detach = listen(socket as unknown as WebSocketLike, listeners);
-    detach();
+    listen(socket as unknown as WebSocketLike, listeners);
+    unlisten(socket as unknown as WebSocketLike);
     socket.emit('message', Buffer.from('x'), false);
     socket.emit('close', 1006, Buffer.alloc(0));
     expect(() => socket.emit('error', new Error('late'))).not.toThrow();
@@ -45,13 +45,13 @@ describe('listen()', () => {
   it('uses the on… properties of a browser WebSocket and clears them on detach', () => {
     const socket: WebSocketLike = { readyState: 1, send() {}, close() {}, onopen: null, onmessage: null, onclose: null, onerror: null };
     const { listeners, log } = recorder();
-    const detach = listen(socket, listeners);
+    listen(socket, listeners);
     socket.onopen?.({});
     socket.onmessage?.({ data: 'text' });
     socket.onerror?.({});
     socket.onclose?.({ code: 4201, reason: 'Ping failed' });
     expect(log).toEqual([['open'], ['message', 'text'], ['error'], ['close', 4201, 'Ping failed']]);
-    detach();
+    unlisten(socket);
     expect([socket.onopen, socket.onmessage, socket.onerror, socket.onclose]).toEqual([null, null, null, null]);
   });
 });

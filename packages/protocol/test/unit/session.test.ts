@@ -14,6 +14,10 @@ class FakeHost implements SessionHost {
   /** When set, write() throws it (a socket that went away). */
   failWrites: Error | undefined;
   handshake?: (message: IncomingMessage) => void;
+  /** What reached handshakeAccepted / handshakeFailed, in order. */
+  readonly handshakeOutcomes: ['accepted', unknown][] | ['failed', unknown][] = [];
+  /** Runs inside handshakeAccepted (it may throw). */
+  onAccepted: (result: unknown) => void = () => undefined;
 
   constructor(withHandshake: boolean) {
     if (withHandshake) this.handshake = (message) => this.handshakes.push(message);
@@ -37,6 +41,15 @@ class FakeHost implements SessionHost {
 
   pingFailed(error: VolleyError): void {
     this.pingFailures.push(error);
+  }
+
+  handshakeAccepted(result: unknown): void {
+    (this.handshakeOutcomes as unknown[]).push(['accepted', result]);
+    this.onAccepted(result);
+  }
+
+  handshakeFailed(error: unknown): void {
+    (this.handshakeOutcomes as unknown[]).push(['failed', error]);
   }
 
   /** The written frames, parsed. */
@@ -283,40 +296,85 @@ describe('handshake gate', () => {
     expect(host.written).toEqual([]);
   });
 
-  it('sends the handshake (client side) and runs accept before later frames of the same read', async () => {
+  it('sends the handshake (client side) and runs handshakeAccepted before later frames of the same read', () => {
     const order: string[] = [];
     host.handlers.set('confirm', (message) => {
       order.push(`confirm while gated=${String(session.gated)}`);
       message.resolve(true);
     });
-    const done = session.handshake({ token: 't1' }, 1000, (result) => {
+    host.onAccepted = (result) => {
       order.push('accept');
       expect(result).toEqual({ payload: null, id: 'ann' });
       session.gated = false;
       session.open = true;
-    });
+    };
+    session.handshake({ token: 't1' });
     expect(host.written).toEqual(['{"n":"_h","p":{"token":"t1"},"i":"1"}']);
     session.receive('{"n":"_r","i":"1","p":{"payload":null,"id":"ann"}}');
     session.receive('{"n":"confirm","p":{"q":"delete?"},"i":"a"}');
-    await expect(done).resolves.toEqual({ payload: null, id: 'ann' });
     expect(order).toEqual(['accept', 'confirm while gated=false']);
+    expect(host.handshakeOutcomes).toEqual([['accepted', { payload: null, id: 'ann' }]]);
+    // The handshake is no pending request.
+    expect(session.pendingCount).toBe(0);
   });
 
-  it('rejects the handshake with what accept throws', async () => {
+  it('hands what handshakeAccepted throws to handshakeFailed', () => {
     const malformed = new VolleyError(ErrorCode.HANDSHAKE_ERROR, 'Malformed handshake answer');
-    const done = session.handshake(undefined, 1000, () => {
+    host.onAccepted = () => {
       throw malformed;
-    });
+    };
+    session.handshake(undefined);
     session.receive('{"n":"_r","i":"1","p":42}');
-    await expect(done).rejects.toBe(malformed);
+    expect(host.handshakeOutcomes).toEqual([
+      ['accepted', 42],
+      ['failed', malformed],
+    ]);
   });
 
-  it('times the handshake out with MESSAGE_TIMEOUT', async () => {
-    const done = watch(session.handshake(undefined, 500, () => undefined));
-    vi.advanceTimersByTime(500);
-    await Promise.resolve();
-    expect(done.settled).toBe('rejected');
-    expect(done.error!.code).toBe(ErrorCode.MESSAGE_TIMEOUT);
+  it('reports a rejected handshake as MESSAGE_REJECTED with the reason in payload, once', () => {
+    session.handshake(undefined);
+    session.receive('{"n":"_r","i":"1","e":{"name":"Error","message":"bad token"}}');
+    session.receive('{"n":"_r","i":"1","p":{"id":"late"}}');
+    expect(host.handshakeOutcomes).toHaveLength(1);
+    const [kind, error] = host.handshakeOutcomes[0]!;
+    expect(kind).toBe('failed');
+    expect(error).toMatchObject({ code: ErrorCode.MESSAGE_REJECTED, payload: { name: 'Error', message: 'bad token' } });
+  });
+
+  it('awaits the answer to UPGRADE_HANDSHAKE_ID without writing anything when the handshake went in the upgrade', () => {
+    session.handshake({ token: 't1' }, true);
+    expect(host.written).toEqual([]);
+    session.receive('{"n":"_r","i":"1","p":{"id":"other"}}');
+    expect(host.handshakeOutcomes).toEqual([]);
+    session.receive('{"n":"_r","i":"-h","p":{"id":"ann"}}');
+    expect(host.handshakeOutcomes).toEqual([['accepted', { id: 'ann' }]]);
+  });
+
+  it('fails an unanswered handshake with DISCONNECTED on close, and not again on a second close', () => {
+    session.handshake(undefined);
+    session.close('the connection closed (1006)');
+    session.close();
+    expect(host.handshakeOutcomes).toHaveLength(1);
+    expect(host.handshakeOutcomes[0]![1]).toMatchObject({ code: ErrorCode.DISCONNECTED, message: '"_h" failed: the connection closed (1006)' });
+    // An answer after the close reaches nobody.
+    session.receive('{"n":"_r","i":"1","p":{"id":"ann"}}');
+    expect(host.handshakeOutcomes).toHaveLength(1);
+  });
+
+  it('fails at once when the handshake payload cannot be serialised or the write fails', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    session.handshake(cyclic);
+    expect(host.handshakeOutcomes.map(([kind, error]) => [kind, (error as VolleyError).code])).toEqual([['failed', ErrorCode.INVALID_JSON]]);
+    host.failWrites = new Error('socket gone');
+    session.handshake(undefined);
+    expect(host.handshakeOutcomes.map(([kind, error]) => [kind, (error as VolleyError).code])).toEqual([
+      ['failed', ErrorCode.INVALID_JSON],
+      ['failed', ErrorCode.WEBSOCKET_ERROR],
+    ]);
+    // Nothing is left awaiting: a close reports nothing more.
+    session.close();
+    expect(host.handshakeOutcomes).toHaveLength(2);
   });
 });
 
