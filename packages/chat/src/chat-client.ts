@@ -26,6 +26,13 @@ export interface ChatClientOptions extends Omit<ClientOptions, 'handshake'> {
    * one round trip less per login. @default true
    */
   loginViaUpgrade?: boolean;
+  /**
+   * With `loginViaUpgrade`, take the login's answer from a header of the 101 response when the
+   * server gives it at once (the Volley client's `handshake.answerInUpgrade`): no frame on login.
+   * Turn it off behind a proxy that drops unknown response headers.
+   * @default true with ws in Node, false in browsers
+   */
+  loginAnswerInUpgrade?: boolean;
   /** After a reconnection, join again the rooms this client had joined. @default true */
   rejoin?: boolean;
 }
@@ -70,9 +77,9 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
   /** @throws TypeError for invalid options (see the Volley client's). */
   constructor(url: string, options: ChatClientOptions = {}) {
     super();
-    const { auth, loginTimeout, loginViaUpgrade, rejoin = true, ...clientOptions } = options;
+    const { auth, loginTimeout, loginViaUpgrade, loginAnswerInUpgrade, rejoin = true, ...clientOptions } = options;
     this.rejoin = rejoin;
-    this.client = new Client(url, { ...clientOptions, handshake: { payload: auth, timeout: loginTimeout, viaUpgrade: loginViaUpgrade } });
+    this.client = new Client(url, { ...clientOptions, handshake: { payload: auth, timeout: loginTimeout, viaUpgrade: loginViaUpgrade, answerInUpgrade: loginAnswerInUpgrade } });
     for (const name of wireNotificationNames) {
       const names = notificationArguments[name];
       this.client.on(name, (message) => {

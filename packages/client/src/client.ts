@@ -14,6 +14,7 @@ import {
   encodeUpgradeHandshake,
   MessageHandlers,
   SUBPROTOCOL,
+  UPGRADE_ANSWER_SUBPROTOCOL,
   isApplicationName,
   corkableOf,
   sharedWriteBatcher,
@@ -23,7 +24,7 @@ import {
 } from '@volley/protocol';
 import { EventEmitter } from 'eventemitter3';
 import { Backoff } from './backoff.js';
-import { listen, type SocketListeners, unlisten } from './socket-events.js';
+import { listen, readsUpgradeResponse, type SocketListeners, unlisten } from './socket-events.js';
 import { clientDefaults, type ClientOptions, type WebSocketConstructor, type WebSocketLike } from './options.js';
 
 /*
@@ -102,6 +103,7 @@ interface ClientInternals {
   pingFailed(error: VolleyError): void;
   accept(result: unknown): void;
   handshakeFailed(error: unknown): void;
+  socketUpgraded(answer: string | undefined): void;
   socketOpened(): void;
   receive(data: unknown): void;
   socketFailed(): void;
@@ -138,6 +140,10 @@ class ClientLink implements SessionHost, SocketListeners {
 
   handshakeFailed(error: unknown): void {
     this.client.handshakeFailed(error);
+  }
+
+  upgraded(answer: string | undefined): void {
+    this.client.socketUpgraded(answer);
   }
 
   opened(): void {
@@ -182,6 +188,10 @@ export class Client<A extends Api = AnyApi> {
   private readonly handshakePayload: unknown;
   /** Offer the handshake in the upgrade (see `handshake.viaUpgrade`). */
   private readonly viaUpgrade: boolean;
+  /** Ask for the answer in the upgrade response (see `handshake.answerInUpgrade`). */
+  private readonly answerInUpgrade: boolean;
+  /** The upgrade answer header of the pending attempt's 101 response, until the socket opens. */
+  private upgradeAnswer: string | undefined;
   private readonly handshakeTimeout: number;
   private readonly reconnectEnabled: boolean;
   private readonly pingInterval: number;
@@ -233,6 +243,13 @@ export class Client<A extends Api = AnyApi> {
       throw new TypeError('Option "handshake.viaUpgrade" must be a boolean');
     }
     this.viaUpgrade = (options.handshake?.viaUpgrade ?? true) && options.protocols === undefined;
+    const answerInUpgrade = options.handshake?.answerInUpgrade;
+    if (answerInUpgrade !== undefined && typeof answerInUpgrade !== 'boolean') throw new TypeError('Option "handshake.answerInUpgrade" must be a boolean');
+    const readsUpgrade = readsUpgradeResponse(WebSocketClass);
+    if (answerInUpgrade === true && !readsUpgrade) {
+      throw new TypeError('Option "handshake.answerInUpgrade" needs a WebSocket class that reports the upgrade response, such as ws\'s (browsers cannot)');
+    }
+    this.answerInUpgrade = answerInUpgrade ?? readsUpgrade;
     this.handshakeTimeout = duration('handshake.timeout', options.handshake?.timeout ?? clientDefaults.handshakeTimeout);
     const responseTimeout = duration('responseTimeout', options.responseTimeout ?? clientDefaults.responseTimeout);
     this.pingInterval = duration('pingInterval', options.pingInterval ?? clientDefaults.pingInterval);
@@ -373,10 +390,10 @@ export class Client<A extends Api = AnyApi> {
     this.emit(ClientEvent.CONNECTING, undefined);
     const attempt = new Promise<unknown>((resolve, reject) => {
       let socket: WebSocketLike;
-      let upgrade: [string, string] | undefined;
+      let upgrade: string[] | undefined;
       try {
         // Encoded on every attempt: the payload object may have changed since the last one.
-        upgrade = this.viaUpgrade ? encodeUpgradeHandshake(this.handshakePayload) : undefined;
+        upgrade = this.viaUpgrade ? encodeUpgradeHandshake(this.handshakePayload, this.answerInUpgrade) : undefined;
         socket = new this.WebSocketClass(this.url, upgrade ?? this.options.protocols, this.options.webSocketOptions ?? clientDefaults.webSocketOptions);
       } catch (error) {
         reject(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `Cannot open a socket: ${(error as Error).message}`, { cause: error }));
@@ -385,6 +402,7 @@ export class Client<A extends Api = AnyApi> {
         return;
       }
       this.socket = socket;
+      this.upgradeAnswer = undefined;
       // One timer bounds opening and handshake together: an upgrade that is never answered (a
       // stalled network, a half-dead proxy) or a handshake never answered fails the attempt.
       // The callback is shared and gets the client as an argument: no closure per attempt.
@@ -397,6 +415,11 @@ export class Client<A extends Api = AnyApi> {
     return attempt;
   }
 
+  /** The 101 response of the pending attempt arrived (ws only), before the socket opens. */
+  private socketUpgraded(answer: string | undefined): void {
+    if (this.pending !== undefined) this.upgradeAnswer = answer;
+  }
+
   /** The socket of the pending attempt opened: run the handshake (or await its answer). */
   private socketOpened(): void {
     const pending = this.pending;
@@ -404,8 +427,31 @@ export class Client<A extends Api = AnyApi> {
     const socket = pending.socket;
     this.raw = this.options.batchWrites === false ? undefined : corkableOf(socket);
     this.readsCorked = false;
-    // The server selected volley.1: it took the handshake from the upgrade and its answer is on the way.
-    const sentInUpgrade = pending.offeredInUpgrade && socket.protocol === SUBPROTOCOL;
+    const protocol = socket.protocol;
+    const answer = this.upgradeAnswer;
+    this.upgradeAnswer = undefined;
+    if (pending.offeredInUpgrade && protocol === UPGRADE_ANSWER_SUBPROTOCOL) {
+      // The server took the handshake from the upgrade and answered in the 101's header.
+      if (answer === undefined) {
+        this.handshakeFailed(
+          new VolleyError(
+            ErrorCode.HANDSHAKE_ERROR,
+            'The server answered the handshake in the upgrade response, but its Volley-Handshake-Answer header did not arrive (dropped by a proxy?); connect with handshake.answerInUpgrade: false',
+          ),
+        );
+        return;
+      }
+      this.session.handshake(this.handshakePayload, true);
+      // Handled as the frame it is, before any frame that follows the 101.
+      this.session.receive(answer);
+      // Neither accepted nor refused: the header held no answer to the handshake.
+      if (this.pending === pending) {
+        this.handshakeFailed(new VolleyError(ErrorCode.HANDSHAKE_ERROR, 'The Volley-Handshake-Answer header of the upgrade response is not an answer to the handshake'));
+      }
+      return;
+    }
+    // volley.1: the server took the handshake from the upgrade and its answer is on the way.
+    const sentInUpgrade = pending.offeredInUpgrade && protocol === SUBPROTOCOL;
     // Bounded by the attempt timer; the answer goes to accept(), a failure to handshakeFailed().
     this.session.handshake(this.handshakePayload, sentInUpgrade);
   }
@@ -541,6 +587,7 @@ export class Client<A extends Api = AnyApi> {
     if (socket !== this.socket) return;
     unlisten(socket);
     this.socket = undefined;
+    this.upgradeAnswer = undefined;
     this.raw = undefined;
     if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
     this.closeTimer = undefined;

@@ -31,10 +31,14 @@ export interface ClientOptions {
    * the socket and the answer together; `viaUpgrade` carries the payload in the WebSocket upgrade
    * (a subprotocol, see docs/protocol.md) so that the answer comes with the 101 response, one
    * round trip less per connect. It applies when no `protocols` are given and the payload is
-   * under 4 KiB; a server that does not take it gets the usual `_h` frame.
-   * @default { payload: undefined, timeout: 30000, viaUpgrade: true }
+   * under 4 KiB; a server that does not take it gets the usual `_h` frame. `answerInUpgrade`
+   * (with `viaUpgrade`) asks the server to put a handshake answer given at once in a header of the
+   * 101 response rather than in a frame after it: on by default where the WebSocket class reports
+   * the response (ws in Node), impossible in browsers. Turn it off behind a proxy that drops
+   * unknown response headers (the connect then fails with a `HANDSHAKE_ERROR` that says so).
+   * @default { payload: undefined, timeout: 30000, viaUpgrade: true, answerInUpgrade: true with ws, false in browsers }
    */
-  handshake?: { payload?: unknown; timeout?: number; viaUpgrade?: boolean };
+  handshake?: { payload?: unknown; timeout?: number; viaUpgrade?: boolean; answerInUpgrade?: boolean };
   /** Default timeout of `send()` and of pings; 0 for none. @default 10000 */
   responseTimeout?: number;
   /** Quiet period after which the server is pinged; 0 disables pings. @default 20000 */

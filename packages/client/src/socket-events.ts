@@ -1,7 +1,13 @@
+import { UPGRADE_ANSWER_HEADER } from '@volley/protocol';
 import type { WebSocketLike } from './options.js';
 
 /** What the client wants to hear from its socket. */
 export interface SocketListeners {
+  /**
+   * ws only, before `opened`: the 101 response arrived, with the value of its upgrade answer
+   * header (undefined when it has none).
+   */
+  upgraded(answer: string | undefined): void;
   opened(): void;
   /** A string for a text frame; anything else for a binary one. */
   received(data: unknown): void;
@@ -21,6 +27,10 @@ const LISTENERS = Symbol('volley.listeners');
 type ListenedSocket = NodeWebSocket & { [LISTENERS]: SocketListeners };
 
 // Shared by every socket (ws calls them with the socket as `this`): attaching costs no closures.
+function onUpgrade(this: ListenedSocket, response: { headers: Record<string, string | string[] | undefined> }): void {
+  const answer = response.headers[UPGRADE_ANSWER_HEADER];
+  this[LISTENERS].upgraded(typeof answer === 'string' ? answer : undefined);
+}
 function onOpen(this: ListenedSocket): void {
   this[LISTENERS].opened();
 }
@@ -40,6 +50,15 @@ function isNodeSocket(socket: WebSocketLike): socket is WebSocketLike & NodeWebS
 }
 
 /**
+ * True for a WebSocket class with `ws`'s EventEmitter API, whose sockets report the 101 response
+ * (`upgrade` event) and can therefore take the handshake answer from its headers.
+ */
+export function readsUpgradeResponse(WebSocketClass: unknown): boolean {
+  const prototype = (WebSocketClass as { prototype?: Partial<NodeWebSocket> } | undefined)?.prototype;
+  return typeof prototype?.on === 'function' && typeof prototype.off === 'function';
+}
+
+/**
  * Attaches `listeners` to a socket, until {@link unlisten}. With `ws` in Node it uses the
  * EventEmitter API: its browser-style `onmessage` builds a `MessageEvent` for every frame, an
  * allocation the client does not need, and its listeners are functions shared by every socket,
@@ -49,6 +68,7 @@ function isNodeSocket(socket: WebSocketLike): socket is WebSocketLike & NodeWebS
 export function listen(socket: WebSocketLike, listeners: SocketListeners): void {
   if (isNodeSocket(socket)) {
     (socket as unknown as ListenedSocket)[LISTENERS] = listeners;
+    socket.on('upgrade', onUpgrade);
     socket.on('open', onOpen);
     socket.on('message', onMessage);
     socket.on('error', onError);
@@ -64,6 +84,7 @@ export function listen(socket: WebSocketLike, listeners: SocketListeners): void 
 /** Detaches what {@link listen} attached: nothing more reaches the listeners. */
 export function unlisten(socket: WebSocketLike): void {
   if (isNodeSocket(socket)) {
+    socket.off('upgrade', onUpgrade);
     socket.off('open', onOpen);
     socket.off('message', onMessage);
     socket.off('close', onClose);

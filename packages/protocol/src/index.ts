@@ -20,7 +20,10 @@ export { DeadlineQueue } from './deadline-queue.js';
 export { emitSafely } from './emit-safely.js';
 export {
   decodeUpgradeHandshake,
+  encodeUpgradeAnswer,
   encodeUpgradeHandshake,
+  UPGRADE_ANSWER_HEADER,
+  UPGRADE_ANSWER_SUBPROTOCOL,
   UPGRADE_HANDSHAKE_ID,
   UPGRADE_HANDSHAKE_MAX_LENGTH,
   UPGRADE_HANDSHAKE_PREFIX,

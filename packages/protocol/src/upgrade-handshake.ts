@@ -9,6 +9,11 @@ import { SUBPROTOCOL } from './frame.js';
  * at once, and the client never sends `_h`. That saves one frame each way, and the round trip a
  * frame costs, on every connect. Any other server selects something else (ws picks the first
  * offer) or nothing, and the client sends the `_h` frame as usual.
+ *
+ * A client that can read the 101 response's headers (ws in Node; browsers cannot) also offers
+ * {@link UPGRADE_ANSWER_SUBPROTOCOL}. A server answering the handshake before it writes the 101
+ * then selects that one and puts the answer frame in the {@link UPGRADE_ANSWER_HEADER} header:
+ * no frame crosses the wire at all, which spares both sides a frame's parsing and writing.
  */
 
 /** Prefix of the subprotocol that carries a handshake payload. */
@@ -21,6 +26,18 @@ export const UPGRADE_HANDSHAKE_PREFIX = 'volley-h.';
 export const UPGRADE_HANDSHAKE_ID = '-h';
 
 /**
+ * Subprotocol a client offers when it can read the upgrade response's headers, and a server
+ * selects when it answered the handshake in {@link UPGRADE_ANSWER_HEADER}.
+ */
+export const UPGRADE_ANSWER_SUBPROTOCOL = 'volley.1-answer';
+
+/**
+ * Response header of the 101 that carries the answer frame to {@link UPGRADE_HANDSHAKE_ID} (as
+ * Node spells received header names: lower case; sent as `Volley-Handshake-Answer`).
+ */
+export const UPGRADE_ANSWER_HEADER = 'volley-handshake-answer';
+
+/**
  * Longest subprotocol entry the client offers (HTTP servers and proxies limit header sizes;
  * Node's default is 16 KiB for all headers). A larger payload goes in the `_h` frame.
  */
@@ -28,11 +45,17 @@ export const UPGRADE_HANDSHAKE_MAX_LENGTH = 4096;
 
 /**
  * The subprotocols a client offers to carry `payload` in the upgrade, or undefined when the
- * payload cannot go there (too large, or not serialisable: the `_h` frame then reports it).
+ * payload cannot go there (too large, or not serialisable: the `_h` frame then reports it). With
+ * `answerInUpgrade` (the client reads the 101 response's headers) the offer ends with
+ * {@link UPGRADE_ANSWER_SUBPROTOCOL}.
+ *
+ * @example
+ * encodeUpgradeHandshake({ a: 1 }) // ['volley-h.eyJhIjoxfQ', 'volley.1']
+ * encodeUpgradeHandshake(undefined, true) // ['volley-h.', 'volley.1', 'volley.1-answer']
  */
-export function encodeUpgradeHandshake(payload: unknown): [string, string] | undefined {
-  // Most clients send no payload: their offer is always the same two strings.
-  if (payload === undefined) return [UPGRADE_HANDSHAKE_PREFIX, SUBPROTOCOL];
+export function encodeUpgradeHandshake(payload: unknown, answerInUpgrade = false): string[] | undefined {
+  // Most clients send no payload: their offer is always the same strings.
+  if (payload === undefined) return answerInUpgrade ? [UPGRADE_HANDSHAKE_PREFIX, SUBPROTOCOL, UPGRADE_ANSWER_SUBPROTOCOL] : [UPGRADE_HANDSHAKE_PREFIX, SUBPROTOCOL];
   let json: string | undefined;
   try {
     json = JSON.stringify(payload);
@@ -41,7 +64,28 @@ export function encodeUpgradeHandshake(payload: unknown): [string, string] | und
   }
   if (json === undefined) return undefined;
   const entry = UPGRADE_HANDSHAKE_PREFIX + toBase64Url(json);
-  return entry.length > UPGRADE_HANDSHAKE_MAX_LENGTH ? undefined : [entry, SUBPROTOCOL];
+  if (entry.length > UPGRADE_HANDSHAKE_MAX_LENGTH) return undefined;
+  return answerInUpgrade ? [entry, SUBPROTOCOL, UPGRADE_ANSWER_SUBPROTOCOL] : [entry, SUBPROTOCOL];
+}
+
+/**
+ * Server side: the value of {@link UPGRADE_ANSWER_HEADER} for an encoded answer frame, or
+ * undefined when it is longer than {@link UPGRADE_HANDSHAKE_MAX_LENGTH} (the answer then goes
+ * as a frame). A header value must be printable ASCII: JSON text stays JSON with every other
+ * character written as a `\uXXXX` escape (`JSON.stringify` already escapes control characters).
+ */
+export function encodeUpgradeAnswer(frame: string): string | undefined {
+  // Escapes only lengthen the text: a frame too long as it is stays too long.
+  if (frame.length > UPGRADE_HANDSHAKE_MAX_LENGTH) return undefined;
+  const ascii = NOT_PRINTABLE_ASCII.test(frame) ? frame.replace(NOT_PRINTABLE_ASCII_ALL, escapeCharacter) : frame;
+  return ascii.length > UPGRADE_HANDSHAKE_MAX_LENGTH ? undefined : ascii;
+}
+
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
+const NOT_PRINTABLE_ASCII_ALL = /[^\x20-\x7e]/g;
+
+function escapeCharacter(character: string): string {
+  return '\\u' + character.charCodeAt(0).toString(16).padStart(4, '0');
 }
 
 /**

@@ -72,6 +72,15 @@ export interface ServerOptions {
    * @default true
    */
   upgradeHandshake?: boolean;
+  /**
+   * When a client that reads the 101 response's headers (the Node client on `ws`) offers it
+   * (`volley.1-answer`) and the handshake listener accepts at once, put the answer in the 101's
+   * `Volley-Handshake-Answer` header instead of a frame after it: no frame crosses the wire on
+   * connect. Turn it off behind a proxy that drops unknown response headers. Needs
+   * `upgradeHandshake`.
+   * @default true
+   */
+  upgradeAnswer?: boolean;
 }
 
 /** Longest delay setTimeout/setInterval honour, in ms. */
@@ -86,6 +95,7 @@ export const serverDefaults = {
   closeTimeout: 5_000,
   batchWrites: true,
   upgradeHandshake: true,
+  upgradeAnswer: true,
   maxInFlight: 1000,
   rateLimit: { rate: 10_000, burst: 20_000 } as { rate: number; burst: number } | false,
   maxRefusals: 100,
@@ -135,7 +145,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   if (resolved.backpressure !== 'close' && resolved.backpressure !== 'error') {
     throw new TypeError(`Option "backpressure" must be 'close' or 'error', got ${String(resolved.backpressure)}`);
   }
-  for (const key of ['batchWrites', 'upgradeHandshake'] as const) {
+  for (const key of ['batchWrites', 'upgradeHandshake', 'upgradeAnswer'] as const) {
     if (typeof resolved[key] !== 'boolean') throw new TypeError(`Option "${key}" must be a boolean, got ${String(resolved[key])}`);
   }
   const origins = resolved.allowedOrigins;

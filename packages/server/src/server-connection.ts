@@ -18,6 +18,7 @@ import {
   VolleyError,
   type WriteBatcher,
   corkableOf,
+  encodeUpgradeAnswer,
 } from '@volley/protocol';
 import { EventEmitter } from 'eventemitter3';
 import type { WebSocket } from 'ws';
@@ -102,6 +103,7 @@ export interface ConnectionContext {
   roomsOf(connection: AnyConnection): Promise<string[]>;
 }
 
+const CONNECTING = 0;
 const OPEN = 1;
 const TEXT = { binary: false } as const;
 
@@ -147,7 +149,16 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
   private resolveClosed: (() => void) | undefined;
   private upgradeRequest: HttpRequest | undefined;
-  private readonly raw: ReturnType<typeof corkableOf>;
+  /** The TCP socket, once the socket is open, when writes are batched. */
+  private raw: ReturnType<typeof corkableOf>;
+  /**
+   * Frames written before the socket opened: a handshake carried in the upgrade runs before ws
+   * writes the 101 response (see `Server.selectProtocol`), and what it writes (its answer, a
+   * rejection, what `connection` listeners send at once) follows the 101.
+   */
+  private early: (Uint8Array | string)[] | undefined;
+  /** A close asked for before the socket opened, done once it has (after the early frames). */
+  private closeWhenOpen: { code: number; reason: string } | undefined;
   /**
    * True once `raw` is corked for the length of each read, which makes the answers to a burst
    * of requests leave in one write. Done at the first frame received: an idle connection
@@ -166,14 +177,59 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   ) {
     this.currentId = id;
     this.upgradeRequest = request;
-    this.raw = context.batcher === undefined ? undefined : corkableOf(socket);
     this.session = new Session(new ConnectionHost(this), context.sessionOptions);
     // Shared listeners that find the connection on the socket: no closures per connection.
     (socket as OwnedSocket)[OWNER] = this;
     socket.on('message', onSocketMessage);
     socket.on('close', onSocketClose);
     socket.on('error', onSocketError);
-    context.handshakeDeadlines?.add(this);
+  }
+
+  /**
+   * @internal ws has set the socket up (the 101 response is written, or corked with what
+   * follows): writes what was written before, then closes if that was asked for, or starts the
+   * handshake deadline if the handshake is still unanswered. Called once, by the server.
+   */
+  opened(): void {
+    this.raw = this.context.batcher === undefined ? undefined : corkableOf(this.socket);
+    const early = this.early;
+    if (early !== undefined) {
+      this.early = undefined;
+      for (const frame of early) this.write(frame);
+    }
+    if (this.currentState !== 'awaiting-handshake' || this.handshakeAnswered) this.upgradeRequest = undefined;
+    const close = this.closeWhenOpen;
+    if (close !== undefined) {
+      this.closeWhenOpen = undefined;
+      this.sendClose(close.code, close.reason);
+    } else if (this.currentState === 'awaiting-handshake' && !this.handshakeAnswered) {
+      this.context.handshakeDeadlines?.add(this);
+    }
+  }
+
+  /** @internal True when frames wait for the socket to open (they follow the 101 response). */
+  get hasEarlyFrames(): boolean {
+    return this.early !== undefined;
+  }
+
+  /**
+   * @internal The handshake was accepted before the socket opened: its answer (the first frame
+   * written), as the value of the upgrade answer header, taken out of the frames to write. Undefined
+   * when there is no such answer or it is too long for a header: it then follows the 101 as a frame.
+   */
+  takeUpgradeAnswer(): string | undefined {
+    const early = this.early;
+    if (this.currentState !== 'connected' || early === undefined || typeof early[0] !== 'string') return undefined;
+    const answer = encodeUpgradeAnswer(early[0]);
+    if (answer === undefined) return undefined;
+    early.shift();
+    if (early.length === 0) this.early = undefined;
+    return answer;
+  }
+
+  /** @internal True when `socket` is this connection's. */
+  hasSocket(socket: WebSocket): boolean {
+    return this.socket === socket;
   }
 
   /** Connection id: random until {@link setId} changes it during the handshake. */
@@ -188,7 +244,10 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
   /** Remote IP address of the socket, if known. Read on demand: it costs a system call. */
   get remoteAddress(): string | undefined {
-    return (this.socket as unknown as { _socket?: { remoteAddress?: string } })._socket?.remoteAddress;
+    // Before ws has set the socket up (a handshake answered during the upgrade), the TCP socket
+    // is the upgrade request's.
+    const tcp = (this.socket as unknown as { _socket?: { remoteAddress?: string } | null })._socket ?? this.upgradeRequest?.socket;
+    return tcp?.remoteAddress;
   }
 
   /**
@@ -284,17 +343,23 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     const start = (): void => {
       // Stop application sends at once; frames already written still flush before the close frame.
       this.session.open = false;
-      if (this.socket.readyState === OPEN || this.socket.readyState === 0) {
-        this.context.batcher?.flushNow();
-        this.sentCloseCode = code;
-        this.socket.close(code, reason);
-      }
-      this.closeTimer = setTimeout(() => this.socket.terminate(), this.context.closeTimeout);
-      this.closeTimer.unref();
+      // During the upgrade ws has not set the socket up yet: opened() closes once it has.
+      if (this.socket.readyState === CONNECTING) this.closeWhenOpen = { code, reason };
+      else this.sendClose(code, reason);
     };
     if (delay > 0) setTimeout(start, delay).unref();
     else start();
     return this.closing;
+  }
+
+  private sendClose(code: number, reason: string): void {
+    if (this.socket.readyState === OPEN) {
+      this.context.batcher?.flushNow();
+      this.sentCloseCode = code;
+      this.socket.close(code, reason);
+    }
+    this.closeTimer = setTimeout(() => this.socket.terminate(), this.context.closeTimeout);
+    this.closeTimer.unref();
   }
 
   /** Joins a room (created on first join). Only once connected, else rejects `INVALID_STATE`. */
@@ -322,7 +387,9 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
   /** @internal Writes an encoded frame (broadcast path); ignored unless connected. */
   deliver(frame: Uint8Array | string): void {
-    if (this.currentState !== 'connected' || this.socket.readyState !== OPEN) return;
+    // A connection accepted during the upgrade may get a broadcast before its socket is set up:
+    // write() keeps it until then.
+    if (this.currentState !== 'connected' || this.socket.readyState > OPEN) return;
     try {
       this.write(frame);
     } catch (error) {
@@ -352,7 +419,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
       this.reportError(new VolleyError(ErrorCode.HANDSHAKE_ENDED, 'The handshake was already answered or the socket is gone'));
       return false;
     }
-    this.upgradeRequest = undefined;
+    // Kept until the socket is set up when answered during the upgrade (remoteAddress reads it).
+    if (this.socket.readyState !== CONNECTING) this.upgradeRequest = undefined;
     this.handshake = undefined;
     this.handshakeAnswered = true;
     if (!accepted) {
@@ -364,7 +432,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     // The answer goes out before the state changes so that the client sees it before any
     // request the `connection` listeners send.
     const sent = handshake.message.resolve({ payload: value, id: this.currentId });
-    if (!sent || this.socket.readyState !== OPEN) return false;
+    // CONNECTING: answered during the upgrade, the answer waits in `early` (or goes in the 101).
+    if (!sent || this.socket.readyState > OPEN) return false;
     this.session.gated = false;
     this.session.open = true;
     this.setState('connected');
@@ -401,7 +470,11 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   /** @internal Session host: writes one encoded frame; throws `DISCONNECTED` / `BACKPRESSURE`. */
   write(frame: Uint8Array | string): void {
     const socket = this.socket;
-    if (socket.readyState !== OPEN) throw new VolleyError(ErrorCode.DISCONNECTED, 'The socket is not open');
+    if (socket.readyState !== OPEN) {
+      if (socket.readyState !== CONNECTING) throw new VolleyError(ErrorCode.DISCONNECTED, 'The socket is not open');
+      (this.early ??= []).push(frame);
+      return;
+    }
     if (socket.bufferedAmount > this.context.maxBufferedAmount) this.overflow();
     const raw = this.raw;
     if (raw !== undefined) this.context.batcher!.hold(raw);

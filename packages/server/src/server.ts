@@ -12,11 +12,13 @@ import {
   type NameOf,
   sharedWriteBatcher,
   SUBPROTOCOL,
+  UPGRADE_ANSWER_HEADER,
+  UPGRADE_ANSWER_SUBPROTOCOL,
   VolleyError,
 } from '@volley/protocol';
 import { createFrameValidator } from '@volley/protocol/validation';
 import { EventEmitter } from 'eventemitter3';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocket, WebSocketServer } from 'ws';
 import { randomConnectionId } from './connection-ids.js';
 import { Handshake } from './handshake.js';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
@@ -47,6 +49,22 @@ export interface ServerEvents<A extends Api = AnyApi> {
   disconnected: [connection: ServerConnection<A>, info: DisconnectInfo];
   /** A server-level error: the HTTP server failed, an adapter call failed, a handshake listener threw. */
   error: [error: VolleyError];
+}
+
+/**
+ * The WebSocket ws creates for the upgrade being completed. ws creates it before it asks which
+ * subprotocol to select, and the server needs it there (see `selectProtocol`); ws's whole upgrade
+ * is synchronous, so one slot for the process is enough.
+ */
+let upgrading: WebSocket | undefined;
+
+/** ws's WebSocket, remembering each instance ws creates for an upgrade in `upgrading`. */
+class UpgradingWebSocket extends WebSocket {
+  // ws calls it as `new WebSocket(null, undefined, options)`; the declared types have no such overload.
+  constructor(address: null, protocols?: undefined, options?: WebSocket.ClientOptions) {
+    super(address as never, protocols, options);
+    upgrading = this;
+  }
 }
 
 /** Options of {@link Server.broadcast}. */
@@ -85,16 +103,23 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
   /** Handlers of `handle()`, shared by every connection. */
   private readonly sharedHandlers = new MessageHandlers();
   /**
-   * The handshake carried by the upgrade being completed, from protocol selection to `accept`:
-   * ws calls both synchronously within one `handleUpgrade`, so one slot is enough.
+   * The connection whose handshake ran during the upgrade being completed, from protocol
+   * selection to `accept`: ws calls both synchronously within one `handleUpgrade`.
    */
-  private upgradeHandshake: { request: HttpRequest; payload: unknown } | undefined;
+  private opening: ServerConnection<A> | undefined;
+  /** The value of the upgrade answer header for the 101 being written, if any. */
+  private upgradeAnswer: string | undefined;
+  /** The TCP socket of the upgrade being completed, and whether it was corked for it. */
+  private upgradingSocket: Duplex | undefined;
+  private upgradingCorked = false;
   private httpServer: HttpServer | undefined;
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private currentState: ServerState = 'idle';
   private stopping: Promise<void> | undefined;
   private readonly onUpgrade = (request: HttpRequest, socket: Duplex, head: Buffer): void =>
     this.handleUpgrade(request, socket, head);
+  private readonly onUpgraded = (ws: WebSocket, request: HttpRequest): void => this.accept(ws, request);
+  private readonly onHeaders = (headers: string[]): void => this.writingHeaders(headers);
 
   /** @throws TypeError for invalid options. */
   constructor(options: ServerOptions) {
@@ -107,7 +132,9 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
       perMessageDeflate: false,
       clientTracking: false,
       handleProtocols: (protocols, request) => this.selectProtocol(protocols, request),
+      WebSocket: UpgradingWebSocket as unknown as typeof WebSocket,
     });
+    this.wss.on('headers', this.onHeaders);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const server = this as Server<any>;
     this.context = {
@@ -242,14 +269,28 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     }
     const origin = request.headers.origin;
     if (origin !== undefined && !this.originAllowed(origin)) return refuse(socket, 403, 'Forbidden');
-    // ws writes the 101 and calls back synchronously; an upgrade handshake answered at once then
-    // leaves in the same system call (and TCP segment) as the 101.
-    socket.cork();
+    // ws selects the subprotocol, writes the 101 and calls back, all synchronously: a handshake
+    // carried in the upgrade runs at the selection (see selectProtocol), and what it writes
+    // leaves with the 101, in its header or in the same system call.
+    this.upgradingSocket = socket;
     try {
-      this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request));
+      this.wss.handleUpgrade(request, socket, head, this.onUpgraded);
     } finally {
-      this.upgradeHandshake = undefined;
-      socket.uncork();
+      // Only when something threw between protocol selection and accept (a listener of
+      // `connection`, say): that connection's socket will never open.
+      const abandoned = this.opening;
+      if (abandoned !== undefined) {
+        socket.destroy();
+        abandoned.closed(1006, 'The upgrade failed');
+      }
+      this.opening = undefined;
+      this.upgradeAnswer = undefined;
+      this.upgradingSocket = undefined;
+      upgrading = undefined;
+      if (this.upgradingCorked) {
+        this.upgradingCorked = false;
+        socket.uncork();
+      }
     }
   }
 
@@ -329,33 +370,66 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     return this.adapterCall(() => this.adapter.members(room));
   }
 
+  /** ws set the socket up and wrote the 101 (or corked it with what follows). */
   private accept(ws: WebSocket, request: HttpRequest): void {
+    const opening = this.opening;
+    this.opening = undefined;
+    const connection = opening !== undefined && opening.hasSocket(ws) ? opening : this.createConnection(ws, request);
+    connection.opened();
+  }
+
+  private createConnection(ws: WebSocket, request: HttpRequest): ServerConnection<A> {
     let id = randomConnectionId();
     while (this.byId.has(id)) id = randomConnectionId();
     const connection = new ServerConnection<A>(this.context, ws, id, request);
     this.byId.set(id, connection);
-    const handshake = this.upgradeHandshake;
-    this.upgradeHandshake = undefined;
-    if (handshake !== undefined && handshake.request === request && ws.protocol === SUBPROTOCOL) {
-      connection.receiveUpgradeHandshake(handshake.payload);
-    }
+    return connection;
   }
 
   /**
-   * Picks the subprotocol: `volley.1` when the client carried its handshake in the upgrade and it
-   * decodes (remembered for `accept`), else the first offered, as ws does by default.
+   * Picks the subprotocol. When the client carried its handshake in the upgrade and it decodes,
+   * the handshake runs here, before ws writes the 101: `volley.1-answer` when the client reads
+   * the 101's headers (it offered that) and the handshake was accepted at once, its answer then
+   * going in a header of the 101; else `volley.1`, the answer (when given at once) following the
+   * 101 in the same write. Otherwise the first offered, as ws does by default.
    */
   private selectProtocol(protocols: Set<string>, request: HttpRequest): string | false {
-    if (this.options.upgradeHandshake && protocols.has(SUBPROTOCOL)) {
+    const ws = upgrading;
+    upgrading = undefined;
+    if (this.options.upgradeHandshake && ws !== undefined && protocols.has(SUBPROTOCOL)) {
       for (const protocol of protocols) {
         const handshake = decodeUpgradeHandshake(protocol);
         if (handshake === undefined) continue;
-        this.upgradeHandshake = { request, payload: handshake.payload };
+        const connection = this.createConnection(ws, request);
+        this.opening = connection;
+        connection.receiveUpgradeHandshake(handshake.payload);
+        if (this.options.upgradeAnswer && protocols.has(UPGRADE_ANSWER_SUBPROTOCOL)) {
+          const answer = connection.takeUpgradeAnswer();
+          if (answer !== undefined) {
+            this.upgradeAnswer = answer;
+            return UPGRADE_ANSWER_SUBPROTOCOL;
+          }
+        }
         return SUBPROTOCOL;
       }
     }
     const first = protocols.values().next();
     return first.done === true ? false : first.value;
+  }
+
+  /** ws is about to write the 101 response's `headers`. */
+  private writingHeaders(headers: string[]): void {
+    const answer = this.upgradeAnswer;
+    if (answer !== undefined) {
+      this.upgradeAnswer = undefined;
+      headers.push(`${UPGRADE_ANSWER_HEADER}: ${answer}`);
+    }
+    // Frames written during the handshake follow the 101 in the same system call (and segment).
+    const socket = this.upgradingSocket;
+    if (socket !== undefined && this.opening?.hasEarlyFrames === true && !this.upgradingCorked) {
+      this.upgradingCorked = true;
+      socket.cork();
+    }
   }
 
   private beginHandshake(connection: AnyConnection, handshake: Handshake, request: HttpRequest | undefined): void {

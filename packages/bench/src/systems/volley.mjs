@@ -1,6 +1,7 @@
 // Volley, from the workspace packages' builds (run `pnpm build` first; `pnpm bench` does).
 // VOLLEY_BATCH=0 turns write batching off on both sides, to measure what it buys; VOLLEY_UPGRADE=0
-// sends the handshake as the `_h` frame instead of in the upgrade, likewise.
+// sends the handshake as the `_h` frame instead of in the upgrade, likewise; VOLLEY_UPGRADE_ANSWER=0
+// keeps the handshake in the upgrade but has its answer sent as a frame instead of in the 101.
 // `volley-compare` is the same system built from another checkout (`pnpm bench --compare=<dir>`,
 // which sets VOLLEY_COMPARE_DIR), to measure a change against the build before it in one run.
 import { join } from 'node:path';
@@ -44,7 +45,7 @@ function makeVolley(name, { Client, Server }) {
         pingInterval: 0,
         reconnect: false,
         batchWrites: process.env.VOLLEY_BATCH !== '0',
-        handshake: { viaUpgrade: process.env.VOLLEY_UPGRADE !== '0' },
+        handshake: { viaUpgrade: process.env.VOLLEY_UPGRADE !== '0', answerInUpgrade: process.env.VOLLEY_UPGRADE_ANSWER !== '0' },
       });
       client.on('req', (message) => message.resolve(message.payload));
       if (onBroadcast !== undefined) client.on('b', () => onBroadcast());

@@ -32,3 +32,24 @@ describe('ChatClient login options', () => {
     for (const client of clients) void client.disconnect();
   });
 });
+
+describe('ChatClient loginAnswerInUpgrade', () => {
+  it('asks for the login answer in the upgrade response with ws-like sockets, unless turned off', () => {
+    const calls: unknown[][] = [];
+    const WebSocket = class extends recordingWebSocket(calls) {
+      on(): this {
+        return this;
+      }
+      off(): this {
+        return this;
+      }
+    };
+    const clients = [new ChatClient('ws://127.0.0.1:1', { WebSocket }), new ChatClient('ws://127.0.0.1:1', { WebSocket, loginAnswerInUpgrade: false })];
+    for (const client of clients) void client.connect().catch(() => undefined);
+    expect(calls.map((call) => call[1])).toEqual([
+      ['volley-h.', 'volley.1', 'volley.1-answer'],
+      ['volley-h.', 'volley.1'],
+    ]);
+    for (const client of clients) void client.disconnect();
+  });
+});

@@ -17,6 +17,18 @@ function recordingWebSocket(calls: unknown[][]) {
   };
 }
 
+/** The same with ws's EventEmitter API on its prototype, as ws's sockets (they report the 101 response). */
+function recordingEmitterWebSocket(calls: unknown[][]) {
+  return class extends recordingWebSocket(calls) {
+    on(): this {
+      return this;
+    }
+    off(): this {
+      return this;
+    }
+  };
+}
+
 describe('webSocketOptions', () => {
   it('passes { perMessageDeflate: false } as the third constructor argument by default', () => {
     const calls: unknown[][] = [];
@@ -41,5 +53,27 @@ describe('webSocketOptions', () => {
     const options = { perMessageDeflate: true, headers: { 'x-test': '1' } };
     void new Client('ws://127.0.0.1:1', { WebSocket: recordingWebSocket(calls), protocols: ['volley.1'], webSocketOptions: options }).connect();
     expect(calls).toEqual([['ws://127.0.0.1:1', ['volley.1'], options]]);
+  });
+});
+
+describe('handshake.answerInUpgrade', () => {
+  it('is on with a ws-like WebSocket class (it offers volley.1-answer last) and off with a browser-like one', () => {
+    const calls: unknown[][] = [];
+    void new Client('ws://127.0.0.1:1', { WebSocket: recordingEmitterWebSocket(calls) }).connect();
+    void new Client('ws://127.0.0.1:1', { WebSocket: recordingEmitterWebSocket(calls), handshake: { answerInUpgrade: false } }).connect();
+    void new Client('ws://127.0.0.1:1', { WebSocket: recordingWebSocket(calls) }).connect();
+    void new Client('ws://127.0.0.1:1', { WebSocket: recordingEmitterWebSocket(calls), handshake: { viaUpgrade: false } }).connect();
+    expect(calls.map((call) => call[1])).toEqual([['volley-h.', 'volley.1', 'volley.1-answer'], ['volley-h.', 'volley.1'], ['volley-h.', 'volley.1'], undefined]);
+  });
+
+  it('must be a boolean, and cannot be asked of a WebSocket class that does not report the upgrade response', () => {
+    const calls: unknown[][] = [];
+    expect(() => new Client('ws://127.0.0.1:1', { WebSocket: recordingEmitterWebSocket(calls), handshake: { answerInUpgrade: 1 as never } })).toThrow(
+      /answerInUpgrade" must be a boolean/,
+    );
+    expect(() => new Client('ws://127.0.0.1:1', { WebSocket: recordingWebSocket(calls), handshake: { answerInUpgrade: true } })).toThrow(
+      /needs a WebSocket class that reports the upgrade response/,
+    );
+    expect(calls).toEqual([]);
   });
 });

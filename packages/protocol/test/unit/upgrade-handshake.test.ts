@@ -1,11 +1,27 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, decodeUpgradeHandshake, encodeUpgradeHandshake, UPGRADE_HANDSHAKE_ID, UPGRADE_HANDSHAKE_MAX_LENGTH } from '../../src/index.js';
+import {
+  decodeFrame,
+  decodeUpgradeHandshake,
+  encodeResult,
+  encodeUpgradeAnswer,
+  encodeUpgradeHandshake,
+  UPGRADE_ANSWER_SUBPROTOCOL,
+  UPGRADE_HANDSHAKE_ID,
+  UPGRADE_HANDSHAKE_MAX_LENGTH,
+} from '../../src/index.js';
 
 describe('upgrade handshake entries', () => {
   it('offer the payload as volley-h.<base64url JSON> beside volley.1', () => {
     expect(encodeUpgradeHandshake({ a: 1 })).toEqual([`volley-h.${Buffer.from('{"a":1}').toString('base64url')}`, 'volley.1']);
     expect(encodeUpgradeHandshake(undefined)).toEqual(['volley-h.', 'volley.1']);
+  });
+
+  it('end with volley.1-answer when the client reads the 101 response', () => {
+    expect(UPGRADE_ANSWER_SUBPROTOCOL).toBe('volley.1-answer');
+    expect(encodeUpgradeHandshake(undefined, true)).toEqual(['volley-h.', 'volley.1', 'volley.1-answer']);
+    expect(encodeUpgradeHandshake({ a: 1 }, true)).toEqual([`volley-h.${Buffer.from('{"a":1}').toString('base64url')}`, 'volley.1', 'volley.1-answer']);
+    expect(encodeUpgradeHandshake('x'.repeat(UPGRADE_HANDSHAKE_MAX_LENGTH), true)).toBeUndefined();
   });
 
   it('decode to the payload they carry', () => {
@@ -56,5 +72,43 @@ describe('upgrade handshake entries', () => {
     ['too long', `volley-h.${'A'.repeat(UPGRADE_HANDSHAKE_MAX_LENGTH)}`],
   ])('refuse %s', (_label, entry) => {
     expect(decodeUpgradeHandshake(entry)).toBeUndefined();
+  });
+});
+
+describe('upgrade answer header values', () => {
+  it('leave a printable ASCII answer as it is', () => {
+    const frame = encodeResult(UPGRADE_HANDSHAKE_ID, { payload: { motd: 'hi "you"' }, id: 'abc' });
+    expect(encodeUpgradeAnswer(frame)).toBe(frame);
+  });
+
+  it('escape everything else so that the value is printable ASCII and parses to the same frame', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), fc.string({ unit: 'binary', maxLength: 40 }), (payload, text) => {
+        const frame = encodeResult(UPGRADE_HANDSHAKE_ID, { payload: [payload, text, '\u007f', '😀', '\ud800'], id: 'x' });
+        const value = encodeUpgradeAnswer(frame);
+        // Each UTF-16 unit outside printable ASCII becomes a six-character \uXXXX escape.
+        let escapedLength = 0;
+        for (let index = 0; index < frame.length; index++) {
+          const unit = frame.charCodeAt(index);
+          escapedLength += unit >= 0x20 && unit <= 0x7e ? 1 : 6;
+        }
+        if (escapedLength > UPGRADE_HANDSHAKE_MAX_LENGTH) {
+          expect(value).toBeUndefined();
+          return;
+        }
+        expect(value).toHaveLength(escapedLength);
+        expect(/^[\x20-\x7e]*$/.test(value!)).toBe(true);
+        expect(JSON.parse(value!)).toEqual(JSON.parse(frame));
+      }),
+    );
+  });
+
+  it('are refused for an answer longer than UPGRADE_HANDSHAKE_MAX_LENGTH, before or after escaping', () => {
+    const long = encodeResult(UPGRADE_HANDSHAKE_ID, { payload: 'x'.repeat(UPGRADE_HANDSHAKE_MAX_LENGTH), id: 'x' });
+    expect(encodeUpgradeAnswer(long)).toBeUndefined();
+    // 1,000 characters that each become a six-character escape.
+    const escaped = encodeResult(UPGRADE_HANDSHAKE_ID, { payload: 'é'.repeat(1000), id: 'x' });
+    expect(escaped.length).toBeLessThan(UPGRADE_HANDSHAKE_MAX_LENGTH);
+    expect(encodeUpgradeAnswer(escaped)).toBeUndefined();
   });
 });

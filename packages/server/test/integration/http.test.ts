@@ -1,8 +1,8 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Server } from '@volley/server';
+import { ErrorCode, Server } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, connectClient, onCleanup, RawPeer, refusedStatus, serveEcho, startServer } from './helpers.js';
+import { cleanup, connectClient, makeClient, onCleanup, RawPeer, refusedStatus, rejectionOf, serveEcho, startServer } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -78,6 +78,40 @@ describe('noServer with handleUpgrade', () => {
     expect(await client.send('echo', 'handed over')).toBe('handed over');
     expect(server.getConnections()).toHaveLength(1);
     expect(await refusedStatus(`ws://${base}/elsewhere`)).toBe(400);
+  });
+});
+
+describe('a listener that throws during the upgrade', () => {
+  it('leaves no connection behind: the upgrade fails, the socket is cut, the server serves the next one', async () => {
+    const { http, base } = await startHttp();
+    const server = new Server({ noServer: true });
+    const thrown: unknown[] = [];
+    // The application's own upgrade handler catches what handleUpgrade throws.
+    http.on('upgrade', (request, socket: Duplex, head: Buffer) => {
+      try {
+        server.handleUpgrade(request, socket, head);
+      } catch (error) {
+        thrown.push(error);
+      }
+    });
+    let failNext = true;
+    const disconnected: string[] = [];
+    server.on('disconnected', (connection) => disconnected.push(connection.id));
+    server.on('connection', () => {
+      if (failNext) {
+        failNext = false;
+        throw new Error('connection listener bug');
+      }
+    });
+    await started(server);
+    // The handshake runs during the upgrade (no handshake listener: it resolves at once).
+    const error = await rejectionOf(makeClient(`ws://${base}`).connect());
+    expect(error.code).toBe(ErrorCode.HANDSHAKE_ERROR);
+    expect(thrown).toMatchObject([{ message: 'connection listener bug' }]);
+    expect(server.getConnections()).toEqual([]);
+    expect(disconnected).toHaveLength(1);
+    const client = await connectClient(`ws://${base}`);
+    expect(server.getConnections().map((connection) => connection.id)).toEqual([client.id]);
   });
 });
 

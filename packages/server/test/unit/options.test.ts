@@ -127,7 +127,7 @@ describe('server options: backpressure and origins', () => {
     expect(() => construct({ noServer: true, backpressure })).toThrow(TypeError);
   });
 
-  it.each(['batchWrites', 'upgradeHandshake'] as const)('%s must be a boolean, and the error names it', (key) => {
+  it.each(['batchWrites', 'upgradeHandshake', 'upgradeAnswer'] as const)('%s must be a boolean, and the error names it', (key) => {
     for (const value of ['yes', 1, null]) expect(() => construct({ noServer: true, [key]: value })).toThrow(new RegExp(`"${key}" must be a boolean`));
     expect(resolveServerOptions({ noServer: true, [key]: false })[key]).toBe(false);
   });
@@ -159,6 +159,7 @@ describe('server options: defaults', () => {
       closeTimeout: 5_000,
       batchWrites: true,
       upgradeHandshake: true,
+      upgradeAnswer: true,
       maxInFlight: 1000,
       rateLimit: { rate: 10_000, burst: 20_000 },
       maxRefusals: 100,
