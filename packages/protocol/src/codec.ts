@@ -1,5 +1,5 @@
 import { ErrorCode } from './codes.js';
-import { type Frame, isFrame, PONG, ReservedName, salvageId } from './frame.js';
+import { type Frame, isFrame, MAX_ID_LENGTH, PONG, ReservedName, salvageId } from './frame.js';
 import { serializeError, VolleyError } from './volley-error.js';
 
 /**
@@ -124,6 +124,8 @@ export function decodeFrame(text: string, validate: FrameValidator = isFrame): D
  * itself, or a {@link FrameFailure}. Never throws.
  */
 export function readFrame(text: string, validate: FrameValidator = isFrame): Frame | FrameFailure {
+  const canonical = readCanonicalFrame(text);
+  if (canonical !== undefined) return canonical;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -142,6 +144,86 @@ export function readFrame(text: string, validate: FrameValidator = isFrame): Fra
   if (value.e === null) value.e = undefined;
   removePrototypeKeys(text, value);
   return value;
+}
+
+const NAME_HEAD = '{"n":"';
+const ID_KEY = ',"i":"';
+const PAYLOAD_KEY = ',"p":';
+
+/**
+ * The frames Volley writes, in the key order it writes them (`n, p, i` for messages and requests,
+ * `n, i, p` for answers), read without parsing the envelope: the keys are matched as text and only
+ * the payload goes through `JSON.parse`, which saves most of the parsing and the envelope object
+ * on the hot path. Undefined for anything else (another key order, whitespace, escapes in the
+ * name or id, an `e` key, a payload that does not parse), which the general path then reads.
+ *
+ * Only exactly `{"n":"<name>"` + (`,"p":<value>`)? + (`,"i":"<id>"`)? + `}` or the same with `i`
+ * before `p` is taken. Such a text is a JSON object with those keys and no others (a JSON value
+ * cannot hold a top-level comma, so a payload text that parses is the whole payload), with a
+ * non-empty name and an id of 1 to 64 characters: exactly what the envelope's schema accepts,
+ * so no validator needs to run.
+ */
+function readCanonicalFrame(text: string): Frame | undefined {
+  if (!text.startsWith(NAME_HEAD)) return undefined;
+  const nameEnd = text.indexOf('"', NAME_HEAD.length);
+  if (nameEnd <= NAME_HEAD.length) return undefined;
+  const name = text.slice(NAME_HEAD.length, nameEnd);
+  if (!isLiteralJsonString(name)) return undefined;
+  const last = text.length - 1;
+  if (text.charCodeAt(last) !== 125 /* } */) return undefined;
+  let at = nameEnd + 1;
+  if (at === last) return { n: name };
+  let id: string | undefined;
+  let payloadText: string;
+  if (text.startsWith(ID_KEY, at)) {
+    // n, i, p: an answer.
+    const idEnd = text.indexOf('"', at + ID_KEY.length);
+    if (idEnd < 0) return undefined;
+    id = text.slice(at + ID_KEY.length, idEnd);
+    if (!isPlainId(id)) return undefined;
+    at = idEnd + 1;
+    if (at === last) return { n: name, i: id };
+    if (!text.startsWith(PAYLOAD_KEY, at)) return undefined;
+    payloadText = text.slice(at + PAYLOAD_KEY.length, last);
+  } else if (text.startsWith(PAYLOAD_KEY, at)) {
+    // n, p, i: a message or request; the id, if any, is the last key.
+    const payloadStart = at + PAYLOAD_KEY.length;
+    const idKey = text.charCodeAt(last - 1) === 34 /* " */ ? text.lastIndexOf(ID_KEY) : -1;
+    if (idKey > payloadStart) {
+      id = text.slice(idKey + ID_KEY.length, last - 1);
+      if (!isPlainId(id)) return undefined;
+      payloadText = text.slice(payloadStart, idKey);
+    } else {
+      payloadText = text.slice(payloadStart, last);
+    }
+  } else {
+    return undefined;
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(payloadText);
+  } catch {
+    return undefined;
+  }
+  removePrototypeKeys(payloadText, payload);
+  return id === undefined ? { n: name, p: payload } : { n: name, p: payload, i: id };
+}
+
+/** An id read as text: 1 to 64 characters, the whole content of a JSON string literal. */
+function isPlainId(id: string): boolean {
+  return id.length > 0 && id.length <= MAX_ID_LENGTH && isLiteralJsonString(id);
+}
+
+/**
+ * True when `text` between two quotes is a JSON string that means itself: no quote, no escape,
+ * no control character (JSON does not allow them raw, so such a text is left to JSON.parse).
+ */
+function isLiteralJsonString(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x22 /* " */ || code === 0x5c /* \ */) return false;
+  }
+  return true;
 }
 
 /**

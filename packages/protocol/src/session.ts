@@ -344,14 +344,17 @@ export class Session {
 
   /** Registers request `id` (already encoded as `frame`), writes it, and awaits its answer. */
   private call(id: string, name: string, frame: string, timeout: number | undefined): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      (this.pendingRequests ??= new PendingRequests()).add(id, name, timeout ?? this.options.responseTimeout, resolve, reject);
-      try {
-        this.host.write(frame);
-      } catch (error) {
-        this.pendingRequests!.reject(id, toVolleyError(error, ErrorCode.WEBSOCKET_ERROR));
-      }
-    });
+    // A shared executor hands over the resolving functions: no closure per request.
+    const promise = new Promise(captureResolvers);
+    const pending = (this.pendingRequests ??= new PendingRequests());
+    pending.add(id, name, timeout ?? this.options.responseTimeout, capturedResolve!, capturedReject!);
+    capturedResolve = capturedReject = undefined;
+    try {
+      this.host.write(frame);
+    } catch (error) {
+      pending.reject(id, toVolleyError(error, ErrorCode.WEBSOCKET_ERROR));
+    }
+    return promise;
   }
 
   private writeSafely(frame: string, name?: string): boolean {
@@ -364,6 +367,15 @@ export class Session {
       return false;
     }
   }
+}
+
+let capturedResolve: ((value: unknown) => void) | undefined;
+let capturedReject: ((error: unknown) => void) | undefined;
+
+/** The executor of every request's promise: it runs synchronously inside `new Promise`. */
+function captureResolvers(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
 }
 
 function invalidName(name: unknown): VolleyError {

@@ -12,6 +12,7 @@ import {
   type FrameValidator,
   isFrame,
   isValidId,
+  salvageId,
   VolleyError,
 } from '@volley/protocol';
 import { createFrameValidator } from '@volley/protocol/validation';
@@ -359,4 +360,93 @@ describe('encode → decode round trip (fuzzed)', () => {
       { numRuns: 1000 },
     );
   });
+
+  /**
+   * The general reading of a frame, written out independently: JSON.parse, the validator, `e: null`
+   * as absent, prototype keys dropped. decodeFrame reads the frames Volley writes by a faster
+   * path (the keys matched as text, only the payload parsed); it must agree on every input.
+   */
+  function referenceDecode(text: string): { ok: boolean; frame?: Record<string, unknown>; code?: string; id?: string } {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return { ok: false, code: ErrorCode.INVALID_JSON };
+    }
+    if (!isFrame(value)) return { ok: false, code: ErrorCode.INVALID_FRAME, id: salvageId(value) };
+    const frame = value as unknown as Record<string, unknown>;
+    if (frame.e === null) frame.e = undefined;
+    const stack: unknown[] = [frame];
+    while (stack.length > 0) {
+      const node = stack.pop();
+      if (node === null || typeof node !== 'object') continue;
+      const record = node as Record<string, unknown>;
+      if (Object.prototype.hasOwnProperty.call(record, '__proto__')) delete record['__proto__'];
+      const ctor = Object.prototype.hasOwnProperty.call(record, 'constructor') ? record.constructor : undefined;
+      if (ctor !== null && typeof ctor === 'object' && Object.prototype.hasOwnProperty.call(ctor, 'prototype')) delete record['constructor'];
+      for (const key in record) stack.push(record[key]);
+    }
+    return { ok: true, frame };
+  }
+
+  /** Texts made of the pieces the canonical reader matches, in any order: near misses of every kind. */
+  const canonicalPieces = fc
+    .array(
+      fc.oneof(
+        fc.constantFrom('{"n":"', '"', ',"i":"', ',"p":', ',"e":', '}', '{', '[', ']', ',', ':', '\\', '\\"', 'null', ' ', '"x"', '1', '_r', 'echo', '__proto__', '\u0000', '\u001f', '\t', '"constructor":{"prototype":{}}'),
+        validId,
+        safePayload.map((value) => JSON.stringify(value)),
+      ),
+      { maxLength: 12 },
+    )
+    .map((pieces) => pieces.join(''));
+
+  it('reads the frames Volley writes the way the general reading does, and every near miss too', () => {
+    fc.assert(
+      fc.property(fc.oneof(validFrame, mutatedFrame, canonicalPieces, canonicalPieces.map((text) => `{"n":"${text}`), anyText), (text) => {
+        const decoded = decodeFrame(text);
+        const reference = referenceDecode(text);
+        expect(decoded.ok).toBe(reference.ok);
+        if (decoded.ok) {
+          expect(envelope(decoded.frame)).toStrictEqual(envelope(reference.frame as Frame));
+        } else {
+          expect(decoded.error.code).toBe(reference.code);
+          expect(decoded.id).toBe(reference.id);
+        }
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it.each([
+    ['a request', '{"n":"echo","p":{"a":[1,"x"]},"i":"7"}', { n: 'echo', p: { a: [1, 'x'] }, i: '7' }],
+    ['a message', '{"n":"news","p":"hi"}', { n: 'news', p: 'hi' }],
+    ['a bare request', '{"n":"tick","i":"8"}', { n: 'tick', i: '8' }],
+    ['an answer', '{"n":"_r","i":"9","p":null}', { n: '_r', i: '9', p: null }],
+    ['an answer without payload', '{"n":"_r","i":"a"}', { n: '_r', i: 'a' }],
+    ['a payload holding the id key', '{"n":"x","p":{"k":1,"i":"z"},"i":"b"}', { n: 'x', p: { k: 1, i: 'z' }, i: 'b' }],
+    ['a payload ending like an id, no id', '{"n":"x","p":{"k":1,"i":"z"}}', { n: 'x', p: { k: 1, i: 'z' } }],
+    ['a prototype key in the payload', '{"n":"x","p":{"__proto__":{"admin":true},"k":1}}', { n: 'x', p: { k: 1 } }],
+  ])('reads %s', (_label, text, frame) => {
+    const decoded = decodeFrame(text);
+    expect(decoded.ok && envelope(decoded.frame)).toStrictEqual(frame);
+  });
+
+  it.each([
+    ['an id of 65 characters', `{"n":"_r","i":"${'x'.repeat(65)}","p":1}`, ErrorCode.INVALID_FRAME],
+    ['an empty id', '{"n":"x","i":""}', ErrorCode.INVALID_FRAME],
+    ['an empty name', '{"n":"","p":1}', ErrorCode.INVALID_FRAME],
+    ['a payload cut short', '{"n":"x","p":{"a":1,"i":"2"}', ErrorCode.INVALID_JSON],
+    ['a second payload key', '{"n":"_r","i":"1","p":1,"p":2}', undefined],
+    ['a raw control character in the name', '{"n":"a\u0001","p":1}', ErrorCode.INVALID_JSON],
+    ['a raw control character in the id', '{"n":"_r","i":"\u001f","p":1}', ErrorCode.INVALID_JSON],
+    ['a tab in a request id', '{"n":"x","p":1,"i":"a\tb"}', ErrorCode.INVALID_JSON],
+  ])('refuses or reads generally %s', (_label, text, code) => {
+    const decoded = decodeFrame(text);
+    const reference = referenceDecode(text);
+    expect(decoded.ok).toBe(reference.ok);
+    if (code !== undefined) expect(decoded.ok ? undefined : decoded.error.code).toBe(code);
+    else expect(decoded.ok && envelope(decoded.frame)).toStrictEqual(envelope(reference.frame as Frame));
+  });
 });
+
