@@ -23,6 +23,7 @@ import {
 import { EventEmitter } from 'eventemitter3';
 import type { WebSocket } from 'ws';
 import { Handshake, type HandshakeOwner } from './handshake.js';
+import { sharedTextFrame, textFrame } from './text-frame.js';
 import type { AdapterMember } from './rooms/adapter.js';
 
 /*
@@ -107,6 +108,9 @@ const CONNECTING = 0;
 const OPEN = 1;
 const TEXT = { binary: false } as const;
 
+/** ws's TCP socket (a `net.Socket`): corkable, and written to directly when writes are batched. */
+type RawSocket = NonNullable<ReturnType<typeof corkableOf>> & { write(chunk: Uint8Array): boolean };
+
 /** Where a socket keeps its connection, for the listeners shared by all sockets. */
 const OWNER = Symbol('volley.connection');
 type OwnedSocket = WebSocket & { [OWNER]: AnyConnection };
@@ -150,7 +154,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   private resolveClosed: (() => void) | undefined;
   private upgradeRequest: HttpRequest | undefined;
   /** The TCP socket, once the socket is open, when writes are batched. */
-  private raw: ReturnType<typeof corkableOf>;
+  private raw: RawSocket | undefined;
   /**
    * Frames written before the socket opened: a handshake carried in the upgrade runs before ws
    * writes the 101 response (see `Server.selectProtocol`), and what it writes (its answer, a
@@ -191,7 +195,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
    * handshake deadline if the handshake is still unanswered. Called once, by the server.
    */
   opened(): void {
-    this.raw = this.context.batcher === undefined ? undefined : corkableOf(this.socket);
+    this.raw = this.context.batcher === undefined ? undefined : (corkableOf(this.socket) as RawSocket | undefined);
     const early = this.early;
     if (early !== undefined) {
       this.early = undefined;
@@ -477,8 +481,14 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     }
     if (socket.bufferedAmount > this.context.maxBufferedAmount) this.overflow();
     const raw = this.raw;
-    if (raw !== undefined) this.context.batcher!.hold(raw);
-    socket.send(frame, TEXT);
+    if (raw === undefined) {
+      socket.send(frame, TEXT);
+      return;
+    }
+    // Batched: held until the end of the read or turn, and framed here, one buffer per frame
+    // (see text-frame.ts).
+    this.context.batcher!.hold(raw);
+    raw.write(typeof frame === 'string' ? textFrame(frame) : sharedTextFrame(frame));
   }
 
   /** The outgoing buffer is full: apply the backpressure policy; never buffer more. */
