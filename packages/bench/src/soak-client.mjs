@@ -2,7 +2,7 @@
 // (echo, note, join, leave, shout), answers the server's requests, counts room broadcasts, and
 // audits every frame on the wire: each request id must get exactly one response, both ways.
 import { Client } from '@volley/client';
-import { SUBPROTOCOL, UPGRADE_HANDSHAKE_ID, UPGRADE_HANDSHAKE_PREFIX } from '@volley/protocol';
+import { SUBPROTOCOL, UPGRADE_ANSWER_HEADER, UPGRADE_ANSWER_SUBPROTOCOL, UPGRADE_HANDSHAKE_ID, UPGRADE_HANDSHAKE_PREFIX } from '@volley/protocol';
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 import { emitToParent, serveCommands, sleep } from './ipc.mjs';
@@ -53,6 +53,9 @@ const REQUEST_ID = /,"i":"([^"\\]*)"\}$/;
 /**
  * `ws`'s WebSocket with a frame audit. Volley writes responses as `{"n":"_r","i":…` and every
  * other frame with its id last, so the ids are read without parsing the frame a second time.
+ * Received frames are audited from ws's `message` events; sent ones from the bytes written to
+ * the TCP socket (the Volley client frames most of its writes itself, see masked-frame.ts), so
+ * the audit sees exactly what goes on the wire.
  */
 class AuditedWebSocket extends WebSocket {
   constructor(...args) {
@@ -62,26 +65,52 @@ class AuditedWebSocket extends WebSocket {
     this.awaiting = new Set();
     this.toAnswer = new Set();
     // A handshake offered in the upgrade (subprotocol volley-h.…) is a request sent without a
-    // frame: its answer comes on the upgrade id.
+    // frame: its answer comes on the upgrade id, in a frame or in the 101's answer header.
     const protocols = args[1];
-    if (Array.isArray(protocols) && protocols.some((protocol) => protocol.startsWith(UPGRADE_HANDSHAKE_PREFIX))) {
-      this.awaiting.add(UPGRADE_HANDSHAKE_ID);
+    const offered = Array.isArray(protocols) && protocols.some((protocol) => protocol.startsWith(UPGRADE_HANDSHAKE_PREFIX));
+    if (offered) this.awaiting.add(UPGRADE_HANDSHAKE_ID);
+    let answerHeader;
+    this.once('upgrade', (response) => (answerHeader = response.headers[UPGRADE_ANSWER_HEADER]));
+    // Registered before the client's own listeners, so it sees every frame first.
+    this.once('open', () => {
+      if (offered && this.protocol === UPGRADE_ANSWER_SUBPROTOCOL && typeof answerHeader === 'string') audit(answerHeader, this.awaiting, this.toAnswer);
       // A server that did not take it selected another protocol: the `_h` frame goes as usual.
-      this.once('open', () => {
-        if (this.protocol !== SUBPROTOCOL) this.awaiting.delete(UPGRADE_HANDSHAKE_ID);
-      });
-    }
-    // Registered before the client's own listener, so it sees every frame first, whichever of
-    // ws's APIs the client uses.
+      else if (offered && this.protocol !== SUBPROTOCOL) this.awaiting.delete(UPGRADE_HANDSHAKE_ID);
+      auditWrites(this._socket, (text) => audit(text, this.toAnswer, this.awaiting));
+    });
     this.on('message', (data, isBinary) => {
       if (!isBinary) audit(data.toString(), this.awaiting, this.toAnswer);
     });
   }
+}
 
-  send(data, ...rest) {
-    if (typeof data === 'string') audit(data, this.toAnswer, this.awaiting);
-    return super.send(data, ...rest);
-  }
+/**
+ * Reads the client's frames back from what is written to `socket` (ws writes a frame's header
+ * and payload in two calls, the Volley client a whole frame in one): unmasks each complete text
+ * frame and hands its text to `onText`.
+ */
+function auditWrites(socket, onText) {
+  let buffered = Buffer.alloc(0);
+  const write = socket.write;
+  socket.write = function auditedWrite(chunk, ...rest) {
+    buffered = Buffer.concat([buffered, typeof chunk === 'string' ? Buffer.from(chunk) : chunk]);
+    for (;;) {
+      if (buffered.length < 2) break;
+      const short = buffered[1] & 0x7f;
+      const lengthBytes = short < 126 ? 0 : short === 126 ? 2 : 8;
+      const maskBytes = buffered[1] & 0x80 ? 4 : 0;
+      const head = 2 + lengthBytes + maskBytes;
+      if (buffered.length < head) break;
+      const length = short < 126 ? short : short === 126 ? buffered.readUInt16BE(2) : Number(buffered.readBigUInt64BE(2));
+      if (buffered.length < head + length) break;
+      const payload = Buffer.from(buffered.subarray(head, head + length));
+      if (maskBytes) for (let i = 0; i < length; i++) payload[i] ^= buffered[head - 4 + (i % 4)];
+      // Text frames only (opcode 1); Volley never fragments.
+      if ((buffered[0] & 0x0f) === 1) onText(payload.toString());
+      buffered = buffered.subarray(head + length);
+    }
+    return write.call(this, chunk, ...rest);
+  };
 }
 
 /** A response must close an id of `open`; a request id is added to `opened`. */

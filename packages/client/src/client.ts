@@ -24,6 +24,7 @@ import {
 } from '@volley/protocol';
 import { EventEmitter } from 'eventemitter3';
 import { Backoff } from './backoff.js';
+import { MAX_MASKED_TEXT, maskedTextFrame } from './masked-frame.js';
 import { listen, readsUpgradeResponse, type SocketListeners, unlisten } from './socket-events.js';
 import { clientDefaults, type ClientOptions, type WebSocketConstructor, type WebSocketLike } from './options.js';
 
@@ -83,6 +84,9 @@ export type ClientMessageHandler<M extends Api['client'], K extends keyof M> = (
 
 const OPEN = 1;
 const MAX_TIMER = 2 ** 31 - 1;
+
+/** The TCP socket under a ws WebSocket (a `net.Socket`): corkable and written to directly. */
+type RawSocket = NonNullable<ReturnType<typeof corkableOf>> & { write(chunk: Uint8Array): boolean };
 
 /** A connection attempt whose `connect()` promise has not settled yet. */
 interface PendingAttempt {
@@ -205,7 +209,7 @@ export class Client<A extends Api = AnyApi> {
   private readonly link: ClientLink;
   private socket: WebSocketLike | undefined;
   /** The Node TCP socket under `socket` when writes are batched (ws in Node), else undefined. */
-  private raw: ReturnType<typeof corkableOf>;
+  private raw: RawSocket | undefined;
   /**
    * True once `raw` is corked for the length of each read. Done on the first write rather than
    * on open: a connection that never sends (most idle ones) never pays for the two listeners.
@@ -425,7 +429,7 @@ export class Client<A extends Api = AnyApi> {
     const pending = this.pending;
     if (pending === undefined) return;
     const socket = pending.socket;
-    this.raw = this.options.batchWrites === false ? undefined : corkableOf(socket);
+    this.raw = this.options.batchWrites === false ? undefined : (corkableOf(socket) as RawSocket | undefined);
     this.readsCorked = false;
     const protocol = socket.protocol;
     const answer = this.upgradeAnswer;
@@ -573,14 +577,18 @@ export class Client<A extends Api = AnyApi> {
     const socket = this.socket;
     if (socket === undefined || socket.readyState !== OPEN) throw new VolleyError(ErrorCode.DISCONNECTED, 'The socket is not open');
     const raw = this.raw;
-    if (raw !== undefined) {
-      if (!this.readsCorked) {
-        this.readsCorked = true;
-        sharedWriteBatcher.corkDuringReads(raw);
-      }
-      sharedWriteBatcher.hold(raw);
+    if (raw === undefined) {
+      socket.send(frame);
+      return;
     }
-    socket.send(frame);
+    if (!this.readsCorked) {
+      this.readsCorked = true;
+      sharedWriteBatcher.corkDuringReads(raw);
+    }
+    sharedWriteBatcher.hold(raw);
+    // Framed here, one buffer per frame (see masked-frame.ts); long texts keep ws's sender.
+    if (frame.length <= MAX_MASKED_TEXT) raw.write(maskedTextFrame(frame));
+    else socket.send(frame);
   }
 
   private closed(socket: WebSocketLike, code: number, reason: string): void {
