@@ -16,24 +16,36 @@ interface Pending {
 /**
  * The requests a peer sent and still awaits, keyed by id.
  *
+ * The map from id to request holds slot numbers, not the requests: the requests sit in an array
+ * of reused slots. A `Map` with entries coming and going rehashes into a new table every few
+ * hundred requests, and V8 keeps the old table's entries for the iterators it may have; once that
+ * table is in the old generation, whatever it still points to survives every young collection
+ * until the next full one. With the requests themselves in it, each one took its promise and its
+ * awaiting code along and most of a busy client's garbage was promoted (longer collections, a
+ * full one every few hundred milliseconds). Stale tables now hold ids and small integers only.
+ *
  * Timeouts use one lazily re-armed timer per instance instead of one timer per request: the timer
  * is armed for the earliest deadline and, when it fires, sweeps every expired request and re-arms
  * for the next one. Requests answered in time cost no timer work at all, and with a uniform
  * timeout the timer fires about once per timeout period however many requests pass through.
  */
 export class PendingRequests {
-  private readonly requests = new Map<string, Pending>();
+  /** Id → index in `slots`. */
+  private readonly index = new Map<string, number>();
+  private readonly slots: (Pending | undefined)[] = [];
+  /** Indices of `slots` that are free. */
+  private readonly free: number[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerAt = Infinity;
 
   /** Number of requests awaiting a response. */
   get size(): number {
-    return this.requests.size;
+    return this.index.size;
   }
 
   /** True if a request with this id is pending. */
   has(id: string): boolean {
-    return this.requests.has(id);
+    return this.index.has(id);
   }
 
   /**
@@ -42,7 +54,9 @@ export class PendingRequests {
    */
   add(id: string, name: string, timeout: number, resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
     const deadline = timeout > 0 ? Date.now() + timeout : Infinity;
-    this.requests.set(id, { resolve, reject, deadline, name });
+    const slot = this.free.length > 0 ? this.free.pop()! : this.slots.length;
+    this.slots[slot] = { resolve, reject, deadline, name };
+    this.index.set(id, slot);
     if (deadline < this.timerAt) this.arm(deadline);
   }
 
@@ -53,9 +67,8 @@ export class PendingRequests {
   settle(frame: Frame): boolean {
     const id = frame.i;
     if (id === undefined) return false;
-    const pending = this.requests.get(id);
+    const pending = this.take(id);
     if (pending === undefined) return false;
-    this.requests.delete(id);
     if (frame.e === undefined) {
       pending.resolve(frame.p);
     } else {
@@ -70,9 +83,8 @@ export class PendingRequests {
 
   /** Rejects one pending request; false if it was not pending. */
   reject(id: string, error: unknown): boolean {
-    const pending = this.requests.get(id);
+    const pending = this.take(id);
     if (pending === undefined) return false;
-    this.requests.delete(id);
     pending.reject(error);
     return true;
   }
@@ -82,10 +94,23 @@ export class PendingRequests {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.timerAt = Infinity;
-    if (this.requests.size === 0) return;
-    const all = [...this.requests.values()];
-    this.requests.clear();
+    if (this.index.size === 0) return;
+    const all = [...this.index.values()].map((slot) => this.slots[slot]!);
+    this.index.clear();
+    this.slots.length = 0;
+    this.free.length = 0;
     for (const pending of all) pending.reject(makeError(pending.name));
+  }
+
+  /** Removes request `id` and frees its slot; undefined when it is not pending. */
+  private take(id: string): Pending | undefined {
+    const slot = this.index.get(id);
+    if (slot === undefined) return undefined;
+    this.index.delete(id);
+    const pending = this.slots[slot];
+    this.slots[slot] = undefined;
+    this.free.push(slot);
+    return pending;
   }
 
   private arm(at: number): void {
@@ -103,9 +128,10 @@ export class PendingRequests {
     const now = Date.now();
     let next = Infinity;
     const expired: Pending[] = [];
-    for (const [id, pending] of this.requests) {
+    for (const [id, slot] of this.index) {
+      const pending = this.slots[slot]!;
       if (pending.deadline <= now) {
-        this.requests.delete(id);
+        this.take(id);
         expired.push(pending);
       } else if (pending.deadline < next) {
         next = pending.deadline;

@@ -1,4 +1,5 @@
 import { ErrorCode, PendingRequests, VolleyError } from '@volley/protocol';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 interface Outcome {
@@ -216,5 +217,59 @@ describe('reject and rejectAll', () => {
     const next = track(pending, '2', 1000);
     vi.advanceTimersByTime(1000);
     expect(next.error!.code).toBe(ErrorCode.MESSAGE_TIMEOUT);
+  });
+});
+
+describe('slots', () => {
+  it('settles each id with its own request whatever the order of adds, answers, rejections and timeouts', () => {
+    // A reference model (a Map of the outcomes still pending) against random operations: the
+    // reused slots must never hand one request's answer to another.
+    const operation = fc.oneof(
+      fc.record({ kind: fc.constant('add' as const), timeout: fc.constantFrom(0, 0, 50, 200) }),
+      fc.record({ kind: fc.constantFrom('answer' as const, 'reject' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('time' as const), ms: fc.integer({ min: 1, max: 120 }) }),
+      fc.record({ kind: fc.constant('unknown' as const), id: fc.string({ maxLength: 3 }).map((text) => `x${text}`) }),
+    );
+    fc.assert(
+      fc.property(fc.array(operation, { maxLength: 80 }), (operations) => {
+        const requests = new PendingRequests();
+        const outcomes = new Map<string, Outcome>();
+        const deadlines = new Map<string, number>();
+        let next = 0;
+        let now = 0;
+        const live = (): string[] => [...outcomes.keys()].filter((id) => outcomes.get(id)!.settled === 'pending');
+        for (const step of operations) {
+          if (step.kind === 'add') {
+            const id = `r${next++}`;
+            outcomes.set(id, track(requests, id, step.timeout));
+            if (step.timeout > 0) deadlines.set(id, now + step.timeout);
+          } else if (step.kind === 'answer' || step.kind === 'reject') {
+            const ids = live();
+            if (ids.length === 0) continue;
+            const id = ids[step.pick % ids.length]!;
+            if (step.kind === 'answer') expect(requests.settle({ n: '_r', i: id, p: `for ${id}` })).toBe(true);
+            else expect(requests.reject(id, new Error(`no ${id}`))).toBe(true);
+            const outcome = outcomes.get(id)!;
+            expect(outcome.settled).toBe(step.kind === 'answer' ? 'resolved' : 'rejected');
+            if (step.kind === 'answer') expect(outcome.value).toBe(`for ${id}`);
+            else expect((outcome.error as unknown as Error).message).toBe(`no ${id}`);
+          } else if (step.kind === 'time') {
+            vi.advanceTimersByTime(step.ms);
+            now += step.ms;
+            for (const [id, deadline] of deadlines) {
+              if (deadline <= now && outcomes.get(id)!.settled === 'pending') throw new Error(`${id} outlived its timeout`);
+            }
+          } else {
+            expect(requests.settle({ n: '_r', i: step.id, p: 1 })).toBe(false);
+          }
+          expect(requests.size).toBe(live().length);
+          for (const id of live()) expect(requests.has(id)).toBe(true);
+        }
+        requests.rejectAll(() => new Error('over'));
+        expect(live()).toEqual([]);
+        expect(requests.size).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
