@@ -215,6 +215,8 @@ export class Client<A extends Api = AnyApi> {
    * on open: a connection that never sends (most idle ones) never pays for the two listeners.
    */
   private readsCorked = false;
+  /** True when writes are framed here rather than by ws (see masked-frame.ts). */
+  private framesDirectly = false;
   /** The attempt in progress, until its `connect()` promise settles. */
   private pending: PendingAttempt | undefined;
   private currentState: ClientState = 'disconnected';
@@ -430,6 +432,9 @@ export class Client<A extends Api = AnyApi> {
     if (pending === undefined) return;
     const socket = pending.socket;
     this.raw = this.options.batchWrites === false ? undefined : (corkableOf(socket) as RawSocket | undefined);
+    // With an extension negotiated (compression, with webSocketOptions of your own) ws's sender
+    // may hold frames back while it deflates: frames written past it could overtake them.
+    this.framesDirectly = this.raw !== undefined && !socket.extensions;
     this.readsCorked = false;
     const protocol = socket.protocol;
     const answer = this.upgradeAnswer;
@@ -587,7 +592,7 @@ export class Client<A extends Api = AnyApi> {
     }
     sharedWriteBatcher.hold(raw);
     // Framed here, one buffer per frame (see masked-frame.ts); long texts keep ws's sender.
-    if (frame.length <= MAX_MASKED_TEXT) raw.write(maskedTextFrame(frame));
+    if (this.framesDirectly && frame.length <= MAX_MASKED_TEXT) raw.write(maskedTextFrame(frame));
     else socket.send(frame);
   }
 

@@ -5,6 +5,8 @@ export interface WebSocketLike {
   readonly readyState: number;
   /** The subprotocol the server selected (empty when none). */
   readonly protocol?: string;
+  /** The extensions the server accepted (empty when none). */
+  readonly extensions?: string;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   // Handler parameters are `any` so that both the DOM's and ws's event types fit without a cast.

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, connectClient, connectionOf, RawPeer, serveEcho, startServer } from './helpers.js';
+import { type RawData, WebSocketServer } from 'ws';
+import { cleanup, connectClient, connectionOf, deferred, onCleanup, RawPeer, serveEcho, startServer } from './helpers.js';
 
 /*
  * With write batching on, both sides frame their own writes (server: text-frame.ts, Node
@@ -53,4 +54,35 @@ describe('frames written by hand, read by ws', () => {
     await server.getRoom('all').broadcast('news', texts[3]);
     expect(await Promise.all(received)).toEqual(clients.map(() => texts[3]));
   });
+
+  it('a client that negotiated compression leaves framing to ws: long (deflated) and short frames keep their order', async () => {
+    // Any server may accept permessage-deflate from a client whose webSocketOptions offer it.
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: { threshold: 0 } });
+    onCleanup(() => new Promise((resolve) => wss.close(resolve)));
+    await new Promise((resolve) => wss.once('listening', resolve));
+    const names: string[] = [];
+    const all = deferred();
+    wss.on('connection', (socket) => {
+      socket.on('message', (data: RawData) => {
+        const frame = JSON.parse(data.toString()) as { n: string; i?: string };
+        if (frame.n === '_h') socket.send(JSON.stringify({ n: '_r', i: frame.i, p: { id: 'deflating' } }));
+        else names.push(frame.n);
+        if (names.length === 40) all.resolve();
+      });
+    });
+    const client = await connectClient(`ws://127.0.0.1:${(wss.address() as { port: number }).port}`, {
+      webSocketOptions: { perMessageDeflate: true },
+      handshake: { viaUpgrade: false },
+    });
+    const sent: string[] = [];
+    for (let index = 0; index < 40; index++) {
+      const name = `m${index}`;
+      sent.push(name);
+      // Every fourth is long enough for ws's sender, and so deflated asynchronously.
+      void client.sendWithoutResponse(name, index % 4 === 0 ? 'z'.repeat(20_000) : 'short');
+    }
+    await all.promise;
+    expect(names).toEqual(sent);
+  });
 });
+
