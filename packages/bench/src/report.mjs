@@ -155,6 +155,7 @@ The figures below are rewritten by every run of the benchmark; the last section 
 pnpm bench            # full run: 3 runs per figure, 8 to 10 minutes on 2 cores
 pnpm bench --quick    # about a minute: 1 run per figure, shorter runs, fewer connections
 pnpm bench --scenarios=rr,s2c --systems=volley,ws-json,ws-json-batched --runs=5 --duration=5000
+pnpm bench --scenarios=connect --compare=../volley-before   # A/B: another checkout's build as volley-compare
 \`\`\`
 
 Flags: \`--duration\` (ms measured per run), \`--warmup\` (ms), \`--runs\`, \`--clients\`, \`--inflight\`,
@@ -163,6 +164,10 @@ Flags: \`--duration\` (ms measured per run), \`--warmup\` (ms), \`--runs\`, \`--
 \`--memory-connections\`, \`--connect-connections\`, \`--connect-warmup\` (connections per client process
 before the connect scenario measures; 5 measures cold processes), \`--concurrency\` (connects at a time per client
 process), \`--window\` (broadcasts in flight), \`--quick\`, \`--out=<file>\`, \`--no-write\`. \`pnpm bench --help\` lists them.
+\`--compare=<dir>\` adds the system \`volley-compare\`: Volley built in another checkout (run \`pnpm install\`
+and \`pnpm build\` there first), interleaved with the others, which is how a change is measured against the
+build before it. \`VOLLEY_BATCH=0\`, \`VOLLEY_UPGRADE=0\` and \`VOLLEY_UPGRADE_ANSWER=0\` turn off write batching,
+the upgrade handshake and the answer in the 101 response for the Volley systems, to measure what each buys.
 \`BENCH_CPU_PROF=<dir> pnpm bench …\` writes a V8 CPU profile of every server and load process to \`<dir>\`.
 The benchmark reports; it never fails a build and is not part of \`pnpm test\`.
 
@@ -187,7 +192,8 @@ The benchmark reports; it never fails a build and is not part of \`pnpm test\`.
 - rr and s2c: one client process holds all the connections; the load is closed-loop (each worker
   sends its next request when its answer arrives). Latency is measured by whichever side sends the
   requests, from the call to the resolved answer.
-- Handshakes: volley runs its handshake (in the upgrade, see docs/protocol.md), socket.io its CONNECT, ws-json a hand-written
+- Handshakes: volley runs its handshake (carried in the upgrade, its answer in a header of the 101
+  response for the Node client, see docs/protocol.md), socket.io its CONNECT, ws-json a hand-written
   one-round-trip "hello"; ws-raw and rpc-websockets have none (their connect is the bare upgrade).
 - The connect rate is bounded by the clients on few cores (a \`ws\` client spends about twice the
   server's CPU per connection): read it together with the server CPU per connection. Each client

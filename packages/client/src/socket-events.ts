@@ -44,6 +44,15 @@ function onClose(this: ListenedSocket, code: number, reason: { toString(): strin
   this[LISTENERS].closed(code, reason.toString());
 }
 
+/** What a ws socket gets attached, in order. */
+const NODE_LISTENERS = [
+  ['upgrade', onUpgrade],
+  ['open', onOpen],
+  ['message', onMessage],
+  ['error', onError],
+  ['close', onClose],
+] as const;
+
 function isNodeSocket(socket: WebSocketLike): socket is WebSocketLike & NodeWebSocket {
   const node = socket as unknown as Partial<NodeWebSocket>;
   return typeof node.on === 'function' && typeof node.off === 'function';
@@ -68,11 +77,7 @@ export function readsUpgradeResponse(WebSocketClass: unknown): boolean {
 export function listen(socket: WebSocketLike, listeners: SocketListeners): void {
   if (isNodeSocket(socket)) {
     (socket as unknown as ListenedSocket)[LISTENERS] = listeners;
-    socket.on('upgrade', onUpgrade);
-    socket.on('open', onOpen);
-    socket.on('message', onMessage);
-    socket.on('error', onError);
-    socket.on('close', onClose);
+    for (const [event, listener] of NODE_LISTENERS) socket.on(event, listener);
     return;
   }
   socket.onopen = () => listeners.opened();
@@ -84,12 +89,8 @@ export function listen(socket: WebSocketLike, listeners: SocketListeners): void 
 /** Detaches what {@link listen} attached: nothing more reaches the listeners. */
 export function unlisten(socket: WebSocketLike): void {
   if (isNodeSocket(socket)) {
-    socket.off('upgrade', onUpgrade);
-    socket.off('open', onOpen);
-    socket.off('message', onMessage);
-    socket.off('close', onClose);
+    for (const [event, listener] of NODE_LISTENERS) socket.off(event, listener);
     // An EventEmitter throws on an 'error' nobody listens to: keep a listener that ignores it.
-    socket.off('error', onError);
     socket.on('error', ignore);
     return;
   }

@@ -199,13 +199,8 @@ function readCanonicalFrame(text: string): Frame | undefined {
   } else {
     return undefined;
   }
-  let payload: unknown;
-  try {
-    payload = JSON.parse(payloadText);
-  } catch {
-    return undefined;
-  }
-  removePrototypeKeys(payloadText, payload);
+  const payload = parsePeerJson(payloadText);
+  if (payload === NOT_JSON) return undefined;
   return id === undefined ? { n: name, p: payload } : { n: name, p: payload, i: id };
 }
 
@@ -226,19 +221,22 @@ function isLiteralJsonString(text: string): boolean {
   return true;
 }
 
+/** What {@link parsePeerJson} returns for text that is not JSON. */
+export const NOT_JSON: unique symbol = Symbol('not JSON');
+
 /**
- * Parses JSON received from a peer outside a frame (the upgrade handshake's payload), with the
- * same prototype-key removal as {@link decodeFrame}. Returns undefined for invalid JSON.
+ * Parses JSON received from a peer (a frame's payload, the upgrade handshake's payload), with the
+ * same prototype-key removal as {@link decodeFrame}; {@link NOT_JSON} for invalid JSON.
  */
-export function parsePeerJson(text: string): { value: unknown } | undefined {
+export function parsePeerJson(text: string): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return undefined;
+    return NOT_JSON;
   }
   removePrototypeKeys(text, value);
-  return { value };
+  return value;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { parsePeerJson } from './codec.js';
+import { NOT_JSON, parsePeerJson } from './codec.js';
 import { SUBPROTOCOL } from './frame.js';
 
 /*
@@ -100,7 +100,7 @@ export function decodeUpgradeHandshake(protocol: string): { payload: unknown } |
   const json = fromBase64Url(protocol.slice(UPGRADE_HANDSHAKE_PREFIX.length));
   if (json === undefined) return undefined;
   const parsed = parsePeerJson(json);
-  return parsed === undefined ? undefined : { payload: parsed.value };
+  return parsed === NOT_JSON ? undefined : { payload: parsed };
 }
 
 const NO_PAYLOAD: { payload: unknown } = Object.freeze({ payload: undefined });
