@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Splits the cost of a Volley connect into its parts, for docs/performance.md: what a bare ws
 // connect costs, what the upgrade handshake adds on the wire and in the Volley server (a raw ws
-// client offering it), and what the Volley client adds on top. One server process (this one,
+// client offering it, with the answer in the 101's header or as a frame after it), and what the
+// Volley client adds on top. One server process (this one,
 // running both servers) and one client process; the three kinds of connect alternate in batches
 // (A B C A B C …) so that they share the machine's load, and each batch is closed before the
 // next, so that every batch starts from the same number of open sockets.
@@ -20,8 +21,9 @@ import { Server } from '@volley/server';
 import { WebSocket, WebSocketServer } from 'ws';
 
 const KINDS = {
-  volley: 'Volley client → Volley server (upgrade handshake)',
-  'ws-upgrade': 'raw ws client offering the upgrade handshake → Volley server',
+  volley: 'Volley client → Volley server (upgrade handshake, answer in the 101)',
+  'ws-answer': 'raw ws client offering the upgrade handshake, answer in the 101 → Volley server',
+  'ws-upgrade': 'raw ws client offering the upgrade handshake, answer as a frame → Volley server',
   ws: 'bare ws client → bare ws server (no handshake)',
 };
 
@@ -128,12 +130,20 @@ async function drive(volleyPort, wsPort, options) {
   const volleyUrl = `ws://127.0.0.1:${volleyPort}`;
   const wsUrl = `ws://127.0.0.1:${wsPort}`;
   const offer = encodeUpgradeHandshake(undefined);
+  const answerOffer = encodeUpgradeHandshake(undefined, true);
   // Each connector resolves with a function that closes what it opened.
   const connectors = {
     async volley() {
       const client = new Client(volleyUrl, { WebSocket, pingInterval: 0, reconnect: false });
       await client.connect();
       return () => client.disconnect();
+    },
+    async 'ws-answer'() {
+      const socket = new WebSocket(volleyUrl, answerOffer, { perMessageDeflate: false });
+      socket.on('error', () => undefined);
+      // The answer is in the 101's header: the connect is done once the socket is open.
+      await once(socket, 'open');
+      return () => closeSocket(socket);
     },
     async 'ws-upgrade'() {
       const socket = new WebSocket(volleyUrl, offer, { perMessageDeflate: false });

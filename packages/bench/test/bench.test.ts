@@ -46,9 +46,9 @@ describe('benchmark harness', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     const rows = stdout.split('\n').filter((line) => /^\| (Volley|raw|bare)/.test(line));
-    expect(rows).toHaveLength(3);
+    expect(rows).toHaveLength(4);
     for (const row of rows) expect(row).toMatch(/^\| [^|]+ \| \d+ \| \d+ \| \d+ \| \d+\.\d\d× \|$/);
-    expect(rows[2]).toContain('| 1.00× |');
+    expect(rows[3]).toContain('| 1.00× |');
   }, 60_000);
 
   it('refuses an unknown argument of the connect split', async () => {
