@@ -97,6 +97,8 @@ interface PendingAttempt {
   readonly reject: (error: VolleyError) => void;
   /** Bounds opening and handshake together (`handshake.timeout`); a number in browsers. */
   timer: ReturnType<typeof setTimeout> | number | undefined;
+  /** The upgrade answer header of the 101 response (ws only), until the socket opens. */
+  upgradeAnswer?: string;
 }
 
 /** The client's private methods its {@link ClientLink} and attempt timer call. */
@@ -194,8 +196,6 @@ export class Client<A extends Api = AnyApi> {
   private readonly viaUpgrade: boolean;
   /** Ask for the answer in the upgrade response (see `handshake.answerInUpgrade`). */
   private readonly answerInUpgrade: boolean;
-  /** The upgrade answer header of the pending attempt's 101 response, until the socket opens. */
-  private upgradeAnswer: string | undefined;
   private readonly handshakeTimeout: number;
   private readonly reconnectEnabled: boolean;
   private readonly pingInterval: number;
@@ -408,7 +408,6 @@ export class Client<A extends Api = AnyApi> {
         return;
       }
       this.socket = socket;
-      this.upgradeAnswer = undefined;
       // One timer bounds opening and handshake together: an upgrade that is never answered (a
       // stalled network, a half-dead proxy) or a handshake never answered fails the attempt.
       // The callback is shared and gets the client as an argument: no closure per attempt.
@@ -423,7 +422,7 @@ export class Client<A extends Api = AnyApi> {
 
   /** The 101 response of the pending attempt arrived (ws only), before the socket opens. */
   private socketUpgraded(answer: string | undefined): void {
-    if (this.pending !== undefined) this.upgradeAnswer = answer;
+    if (this.pending !== undefined) this.pending.upgradeAnswer = answer;
   }
 
   /** The socket of the pending attempt opened: run the handshake (or await its answer). */
@@ -437,8 +436,7 @@ export class Client<A extends Api = AnyApi> {
     this.framesDirectly = this.raw !== undefined && !socket.extensions;
     this.readsCorked = false;
     const protocol = socket.protocol;
-    const answer = this.upgradeAnswer;
-    this.upgradeAnswer = undefined;
+    const answer = pending.upgradeAnswer;
     if (pending.offeredInUpgrade && protocol === UPGRADE_ANSWER_SUBPROTOCOL) {
       // The server took the handshake from the upgrade and answered in the 101's header.
       if (answer === undefined) {
@@ -600,7 +598,6 @@ export class Client<A extends Api = AnyApi> {
     if (socket !== this.socket) return;
     unlisten(socket);
     this.socket = undefined;
-    this.upgradeAnswer = undefined;
     this.raw = undefined;
     if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
     this.closeTimer = undefined;

@@ -54,17 +54,19 @@ export const UPGRADE_HANDSHAKE_MAX_LENGTH = 4096;
  * encodeUpgradeHandshake(undefined, true) // ['volley-h.', 'volley.1', 'volley.1-answer']
  */
 export function encodeUpgradeHandshake(payload: unknown, answerInUpgrade = false): string[] | undefined {
-  // Most clients send no payload: their offer is always the same strings.
-  if (payload === undefined) return answerInUpgrade ? [UPGRADE_HANDSHAKE_PREFIX, SUBPROTOCOL, UPGRADE_ANSWER_SUBPROTOCOL] : [UPGRADE_HANDSHAKE_PREFIX, SUBPROTOCOL];
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(payload);
-  } catch {
-    return undefined;
+  // Most clients send no payload: an empty entry.
+  let entry = UPGRADE_HANDSHAKE_PREFIX;
+  if (payload !== undefined) {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(payload);
+    } catch {
+      return undefined;
+    }
+    if (json === undefined) return undefined;
+    entry += toBase64Url(json);
+    if (entry.length > UPGRADE_HANDSHAKE_MAX_LENGTH) return undefined;
   }
-  if (json === undefined) return undefined;
-  const entry = UPGRADE_HANDSHAKE_PREFIX + toBase64Url(json);
-  if (entry.length > UPGRADE_HANDSHAKE_MAX_LENGTH) return undefined;
   return answerInUpgrade ? [entry, SUBPROTOCOL, UPGRADE_ANSWER_SUBPROTOCOL] : [entry, SUBPROTOCOL];
 }
 
@@ -77,12 +79,11 @@ export function encodeUpgradeHandshake(payload: unknown, answerInUpgrade = false
 export function encodeUpgradeAnswer(frame: string): string | undefined {
   // Escapes only lengthen the text: a frame too long as it is stays too long.
   if (frame.length > UPGRADE_HANDSHAKE_MAX_LENGTH) return undefined;
-  const ascii = NOT_PRINTABLE_ASCII.test(frame) ? frame.replace(NOT_PRINTABLE_ASCII_ALL, escapeCharacter) : frame;
+  const ascii = frame.replace(NOT_PRINTABLE_ASCII, escapeCharacter);
   return ascii.length > UPGRADE_HANDSHAKE_MAX_LENGTH ? undefined : ascii;
 }
 
-const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/;
-const NOT_PRINTABLE_ASCII_ALL = /[^\x20-\x7e]/g;
+const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/g;
 
 function escapeCharacter(character: string): string {
   return '\\u' + character.charCodeAt(0).toString(16).padStart(4, '0');

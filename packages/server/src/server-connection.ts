@@ -201,12 +201,12 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
       this.early = undefined;
       for (const frame of early) this.write(frame);
     }
-    if (this.currentState !== 'awaiting-handshake' || this.handshakeAnswered) this.upgradeRequest = undefined;
+    if (this.handshakeAnswered) this.upgradeRequest = undefined;
     const close = this.closeWhenOpen;
     if (close !== undefined) {
       this.closeWhenOpen = undefined;
       this.sendClose(close.code, close.reason);
-    } else if (this.currentState === 'awaiting-handshake' && !this.handshakeAnswered) {
+    } else if (!this.handshakeAnswered) {
       this.context.handshakeDeadlines?.add(this);
     }
   }
@@ -229,11 +229,6 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     early.shift();
     if (early.length === 0) this.early = undefined;
     return answer;
-  }
-
-  /** @internal True when `socket` is this connection's. */
-  hasSocket(socket: WebSocket): boolean {
-    return this.socket === socket;
   }
 
   /** Connection id: random until {@link setId} changes it during the handshake. */

@@ -372,9 +372,9 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
 
   /** ws set the socket up and wrote the 101 (or corked it with what follows). */
   private accept(ws: WebSocket, request: HttpRequest): void {
-    const opening = this.opening;
+    // A handshake carried in the upgrade made the connection already, with this ws (selectProtocol).
+    const connection = this.opening ?? this.createConnection(ws, request);
     this.opening = undefined;
-    const connection = opening !== undefined && opening.hasSocket(ws) ? opening : this.createConnection(ws, request);
     connection.opened();
   }
 
