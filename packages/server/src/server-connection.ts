@@ -379,6 +379,22 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     return this.context.roomsOf(this);
   }
 
+  /**
+   * Bytes written to this connection and not yet sent (the socket's outgoing buffer). A write that
+   * finds more than {@link maxBufferedAmount} waiting is refused with `BACKPRESSURE`.
+   */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  /**
+   * The server's `maxBufferedAmount`: what this connection may hold unsent. Code that builds large
+   * answers (the chat's history reads) checks their size against it before building them.
+   */
+  get maxBufferedAmount(): number {
+    return this.context.maxBufferedAmount;
+  }
+
   /** Number of requests this side sent and still awaits. */
   get pendingRequests(): number {
     return this.session.pendingCount;
