@@ -15,6 +15,7 @@ import {
   MessageHandlers,
   SUBPROTOCOL,
   UPGRADE_ANSWER_SUBPROTOCOL,
+  UPGRADE_HANDSHAKE_MAX_LENGTH,
   isApplicationName,
   corkableOf,
   sharedWriteBatcher,
@@ -444,6 +445,17 @@ export class Client<A extends Api = AnyApi> {
           new VolleyError(
             ErrorCode.HANDSHAKE_ERROR,
             'The server answered the handshake in the upgrade response, but its Volley-Handshake-Answer header did not arrive (dropped by a proxy?); connect with handshake.answerInUpgrade: false',
+          ),
+        );
+        return;
+      }
+      // The server never writes a longer one (encodeUpgradeAnswer): whatever sent it is not
+      // following the protocol, and a header bypasses the frame size checks.
+      if (answer.length > UPGRADE_HANDSHAKE_MAX_LENGTH) {
+        this.handshakeFailed(
+          new VolleyError(
+            ErrorCode.HANDSHAKE_ERROR,
+            `The Volley-Handshake-Answer header of the upgrade response is longer than ${UPGRADE_HANDSHAKE_MAX_LENGTH} characters`,
           ),
         );
         return;

@@ -19,11 +19,13 @@ export { isApplicationName, isFrame, isValidId, MAX_ID_LENGTH, PONG, PROTOCOL_VE
 export { DeadlineQueue } from './deadline-queue.js';
 export { emitSafely } from './emit-safely.js';
 export {
+  declineUpgradeHandshake,
   decodeUpgradeHandshake,
   encodeUpgradeAnswer,
   encodeUpgradeHandshake,
   UPGRADE_ANSWER_HEADER,
   UPGRADE_ANSWER_SUBPROTOCOL,
+  UPGRADE_DECLINED_SUBPROTOCOL,
   UPGRADE_HANDSHAKE_ID,
   UPGRADE_HANDSHAKE_MAX_LENGTH,
   UPGRADE_HANDSHAKE_PREFIX,

@@ -101,12 +101,15 @@ export class Session {
   }
 
   /**
-   * Handles one inbound text frame. Never throws. After the handshake every frame but a response
-   * passes the rate limit, and every frame refused for any reason (malformed, before the
-   * handshake, over a limit, unknown reserved name) counts towards `maxRefusals`.
+   * Handles one inbound text frame. Never throws. Every frame, of every kind and in every state,
+   * takes a token of the rate limit: a flood of frames that reach no handler (responses nobody
+   * awaits, pings, frames before the handshake) costs as much CPU as one that does. Every frame
+   * refused for any reason (malformed, before the handshake, over a limit, unknown reserved
+   * name, a response nobody awaits over the rate) counts towards `maxRefusals`.
    */
   receive(text: string): void {
     this.receivedSinceTick = true;
+    const admitted = this.bucket === undefined || this.bucket.take();
     const frame = readFrame(text, this.options.validate ?? isFrame);
     if (frame instanceof FrameFailure) {
       // Never answer a response, or two peers could bounce errors forever.
@@ -115,13 +118,14 @@ export class Session {
     }
     const name = frame.n;
     if (name === ReservedName.RESPONSE) {
+      // An answer to what this side asked is taken whatever the rate (refusing it would only
+      // turn the request into a timeout); its token still counts against the peer's other frames.
       if (this.handshakeId !== undefined && frame.i === this.handshakeId) this.handshakeAnswered(frame);
-      else this.pendingRequests?.settle(frame);
+      else if (this.pendingRequests?.settle(frame) !== true && !admitted) this.refuse(undefined, this.rateLimited(name));
       return;
     }
-    // The handshake itself is not rated; frames before it are refused and counted anyway.
-    if (this.bucket !== undefined && !this.gated && !this.bucket.take()) {
-      this.refuse(frame.i, new VolleyError(ErrorCode.RATE_LIMITED, `"${name}" refused: more than ${this.bucket.rate} messages per second`));
+    if (!admitted) {
+      this.refuse(frame.i, this.rateLimited(name));
       return;
     }
     if (name.charCodeAt(0) === 95 /* '_' */) {
@@ -150,6 +154,30 @@ export class Session {
     if (!handled && message.id !== undefined && !message.responded) {
       this.respond(message, false, new VolleyError(ErrorCode.NO_HANDLER, `No handler for "${name}"`));
     }
+  }
+
+  /**
+   * A binary frame arrived: not part of the protocol, so refused (and counted towards
+   * `maxRefusals`) after taking its token like any frame.
+   */
+  receiveBinary(): void {
+    this.receivedSinceTick = true;
+    this.bucket?.take();
+    this.refuse(undefined, new VolleyError(ErrorCode.INVALID_FRAME, 'Binary frames are not part of the protocol'));
+  }
+
+  /**
+   * A WebSocket control frame (ping or pong) arrived. The WebSocket answers pings itself and
+   * Volley never sends control pings, so these reach no handler; they still take a token, and
+   * over the rate they are refused, or a flood of them would cost CPU that no limit bounds.
+   */
+  receiveControl(kind: 'ping' | 'pong'): void {
+    if (this.bucket === undefined || this.bucket.take()) return;
+    this.refuse(undefined, this.rateLimited(`WebSocket ${kind}`));
+  }
+
+  private rateLimited(name: string): VolleyError {
+    return new VolleyError(ErrorCode.RATE_LIMITED, `"${name}" refused: more than ${this.bucket!.rate} messages per second`);
   }
 
   /**

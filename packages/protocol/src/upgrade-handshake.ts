@@ -7,8 +7,10 @@ import { SUBPROTOCOL } from './frame.js';
  * `volley.1`. A server that takes it selects `volley.1` and answers the handshake as if the `_h`
  * frame with id {@link UPGRADE_HANDSHAKE_ID} had arrived: the answer follows the 101 response
  * at once, and the client never sends `_h`. That saves one frame each way, and the round trip a
- * frame costs, on every connect. Any other server selects something else (ws picks the first
- * offer) or nothing, and the client sends the `_h` frame as usual.
+ * frame costs, on every connect. A server that does not take it selects
+ * {@link UPGRADE_DECLINED_SUBPROTOCOL}, offered first so that servers which pick the first offer
+ * (ws's default) select it too, and the client sends the `_h` frame at once. No server may select
+ * the `volley-h.` entry itself: that would echo the payload (a token, often) in the 101 response.
  *
  * A client that can read the 101 response's headers (ws in Node; browsers cannot) also offers
  * {@link UPGRADE_ANSWER_SUBPROTOCOL}. A server answering the handshake before it writes the 101
@@ -24,6 +26,13 @@ export const UPGRADE_HANDSHAKE_PREFIX = 'volley-h.';
  * contain `-`, so it cannot clash with an id the client generates.
  */
 export const UPGRADE_HANDSHAKE_ID = '-h';
+
+/**
+ * Subprotocol a client offers first with an upgrade handshake, and a server selects when it does
+ * not take the handshake from the upgrade (the extension is off, or the entry is malformed): the
+ * client then sends the `_h` frame at once.
+ */
+export const UPGRADE_DECLINED_SUBPROTOCOL = 'volley.1-frame';
 
 /**
  * Subprotocol a client offers when it can read the upgrade response's headers, and a server
@@ -50,8 +59,8 @@ export const UPGRADE_HANDSHAKE_MAX_LENGTH = 4096;
  * {@link UPGRADE_ANSWER_SUBPROTOCOL}.
  *
  * @example
- * encodeUpgradeHandshake({ a: 1 }) // ['volley-h.eyJhIjoxfQ', 'volley.1']
- * encodeUpgradeHandshake(undefined, true) // ['volley-h.', 'volley.1', 'volley.1-answer']
+ * encodeUpgradeHandshake({ a: 1 }) // ['volley.1-frame', 'volley-h.eyJhIjoxfQ', 'volley.1']
+ * encodeUpgradeHandshake(undefined, true) // ['volley.1-frame', 'volley-h.', 'volley.1', 'volley.1-answer']
  */
 export function encodeUpgradeHandshake(payload: unknown, answerInUpgrade = false): string[] | undefined {
   // Most clients send no payload: an empty entry.
@@ -67,7 +76,9 @@ export function encodeUpgradeHandshake(payload: unknown, answerInUpgrade = false
     entry += toBase64Url(json);
     if (entry.length > UPGRADE_HANDSHAKE_MAX_LENGTH) return undefined;
   }
-  return answerInUpgrade ? [entry, SUBPROTOCOL, UPGRADE_ANSWER_SUBPROTOCOL] : [entry, SUBPROTOCOL];
+  return answerInUpgrade
+    ? [UPGRADE_DECLINED_SUBPROTOCOL, entry, SUBPROTOCOL, UPGRADE_ANSWER_SUBPROTOCOL]
+    : [UPGRADE_DECLINED_SUBPROTOCOL, entry, SUBPROTOCOL];
 }
 
 /**
@@ -87,6 +98,26 @@ const NOT_PRINTABLE_ASCII = /[^\x20-\x7e]/g;
 
 function escapeCharacter(character: string): string {
   return '\\u' + character.charCodeAt(0).toString(16).padStart(4, '0');
+}
+
+/**
+ * Server side: the subprotocol to select when the handshake is not taken from the upgrade, or
+ * false for none. Never a `volley-h.` entry (it would echo the payload in the 101 response), nor
+ * `volley.1` or `volley.1-answer` (the client would await an answer that is not coming). A
+ * client that offered the upgrade handshake offered {@link UPGRADE_DECLINED_SUBPROTOCOL}; older
+ * ones did not, and with none selected a `ws` client fails at once ("Server sent no subprotocol")
+ * rather than leak its payload. Any other offer (an application's own subprotocol) is selected
+ * as ws would: the first.
+ */
+export function declineUpgradeHandshake(protocols: Iterable<string>): string | false {
+  let other: string | undefined;
+  for (const protocol of protocols) {
+    if (protocol === UPGRADE_DECLINED_SUBPROTOCOL) return protocol;
+    if (other === undefined && !protocol.startsWith(UPGRADE_HANDSHAKE_PREFIX) && protocol !== SUBPROTOCOL && protocol !== UPGRADE_ANSWER_SUBPROTOCOL) {
+      other = protocol;
+    }
+  }
+  return other ?? false;
 }
 
 /**

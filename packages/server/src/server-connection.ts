@@ -2,6 +2,7 @@ import type { IncomingMessage as HttpRequest } from 'node:http';
 import {
   type AnyApi,
   type Api,
+  CloseCode,
   type DeadlineQueue,
   ErrorCode,
   type IncomingMessage,
@@ -127,6 +128,14 @@ function onSocketError(this: WebSocket, error: Error): void {
   (this as OwnedSocket)[OWNER].socketError(error);
 }
 
+function onSocketPing(this: WebSocket): void {
+  (this as OwnedSocket)[OWNER].receiveControl('ping');
+}
+
+function onSocketPong(this: WebSocket): void {
+  (this as OwnedSocket)[OWNER].receiveControl('pong');
+}
+
 /**
  * One client's connection on the server. Created by the server for each socket; emitted with
  * `handshake` and `connection`. Not constructed by users.
@@ -187,6 +196,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     socket.on('message', onSocketMessage);
     socket.on('close', onSocketClose);
     socket.on('error', onSocketError);
+    socket.on('ping', onSocketPing);
+    socket.on('pong', onSocketPong);
   }
 
   /**
@@ -475,11 +486,45 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
       this.readsCorked = true;
       this.context.batcher!.corkDuringReads(this.raw);
     }
-    if (isBinary) {
-      this.reportError(new VolleyError(ErrorCode.INVALID_FRAME, 'Binary frames are not part of the protocol'));
+    if (isBinary) this.session.receiveBinary();
+    else this.session.receive(data.toString());
+  }
+
+  /** @internal A WebSocket ping or pong control frame arrived (ws answered a ping already). */
+  receiveControl(kind: 'ping' | 'pong'): void {
+    if (this.closing !== undefined) return;
+    // ws answers each ping with a pong and, when more than `maxPendingAutoPongs` of them are
+    // still unwritten (a peer that pings and does not read), terminates the socket before it
+    // emits the ping: the only way the socket stops being open here without a close of ours.
+    if (kind === 'ping' && this.socket.readyState !== OPEN) {
+      // Closing now: later frames of the same read are ignored, and this is reported once.
+      this.closing = new Promise<void>((resolve) => {
+        this.resolveClosed = resolve;
+      });
+      this.reportError(
+        new VolleyError(
+          ErrorCode.WEBSOCKET_ERROR,
+          'The client sent WebSocket pings faster than it read the pongs (too many pongs pending): the socket was terminated',
+        ),
+      );
       return;
     }
-    this.session.receive(data.toString());
+    this.session.receiveControl(kind);
+  }
+
+  /**
+   * @internal The peer was refused `maxRefusals` times in a row. It is not read any further:
+   * parsing what it keeps sending would cost CPU until the close completes. Unread, its close
+   * frame never arrives, so the close timer cuts the socket after `closeTimeout`; until then our
+   * side of the TCP connection is ended once the close frame is out, so that the peer sees the
+   * close at once. (Not destroyed at once: closing a socket with unread data sends a reset, which
+   * may make the peer drop the close frame.)
+   */
+  abusive(): void {
+    if (this.closing !== undefined) return;
+    this.socket.pause();
+    void this.close(CloseCode.POLICY_VIOLATION, 'Too many refused messages');
+    (this.socket as unknown as { _socket?: { end(): void } | null })._socket?.end();
   }
 
   /** @internal Session host: writes one encoded frame; throws `DISCONNECTED` / `BACKPRESSURE`. */
@@ -515,8 +560,9 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
   /** @internal The socket reported an error. */
   socketError(error: Error & { code?: string }): void {
-    if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-      this.sentCloseCode = 1009;
+    // The second is a frame header announcing more than 2^53 - 1 bytes: too large all the same.
+    if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || error.code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH') {
+      this.sentCloseCode = CloseCode.MESSAGE_TOO_BIG;
       this.reportError(
         new VolleyError(ErrorCode.PAYLOAD_TOO_LARGE, `A frame exceeded maxPayload (${this.context.maxPayload} bytes); closing with 1009`, {
           cause: error,
@@ -604,6 +650,6 @@ class ConnectionHost implements SessionHost {
   }
 
   abusive(): void {
-    void this.connection.close(4207, 'Too many refused messages');
+    this.connection.abusive();
   }
 }

@@ -1,9 +1,10 @@
-import { createServer, type IncomingMessage as HttpRequest, type Server as HttpServer } from 'node:http';
+import { createServer, type IncomingMessage as HttpRequest, type Server as HttpServer, type ServerOptions as HttpServerOptions } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   type AnyApi,
   type Api,
   DeadlineQueue,
+  declineUpgradeHandshake,
   decodeUpgradeHandshake,
   encodeMessage,
   ErrorCode,
@@ -158,7 +159,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
       beginHandshake: (connection, handshake, request) => server.beginHandshake(connection, handshake, request),
       connected: (connection) => {
         server.connected.add(connection);
-        server.emit('connection', connection);
+        server.callListeners('connection', [connection], (thrown) => server.listenerFailed('connection', thrown));
       },
       renamed: (connection, oldId) => {
         server.byId.delete(oldId);
@@ -198,7 +199,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
       },
     });
     if (this.options.port !== undefined) {
-      const http = createServer((_request, response) => {
+      const http = createServer(upgradeTimeouts(this.options.handshakeTimeout), (_request, response) => {
         response.writeHead(426, { 'Content-Type': 'text/plain' }).end('Upgrade Required');
       });
       http.on('upgrade', this.onUpgrade);
@@ -391,7 +392,8 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
    * the handshake runs here, before ws writes the 101: `volley.1-answer` when the client reads
    * the 101's headers (it offered that) and the handshake was accepted at once, its answer then
    * going in a header of the 101; else `volley.1`, the answer (when given at once) following the
-   * 101 in the same write. Otherwise the first offered, as ws does by default.
+   * 101 in the same write. Otherwise never the `volley-h.` entry, which would echo the client's
+   * payload in the 101 (see declineUpgradeHandshake).
    */
   private selectProtocol(protocols: Set<string>, request: HttpRequest): string | false {
     const ws = upgrading;
@@ -413,8 +415,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
         return SUBPROTOCOL;
       }
     }
-    const first = protocols.values().next();
-    return first.done === true ? false : first.value;
+    return declineUpgradeHandshake(protocols);
   }
 
   /** ws is about to write the 101 response's `headers`. */
@@ -434,27 +435,44 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
 
   private beginHandshake(connection: AnyConnection, handshake: Handshake, request: HttpRequest | undefined): void {
     if (this.listenerCount('handshake') === 0) {
+      // Resolving emits `connection`, whose listeners callListeners() keeps from throwing here.
       handshake.resolve();
       return;
     }
-    // Listeners are called one by one rather than through emit() so that an async listener's
-    // rejection rejects the handshake instead of becoming an unhandled rejection.
-    for (const listener of this.listeners('handshake')) {
+    this.callListeners('handshake', [connection as ServerConnection<A>, handshake, request], (thrown) => {
+      this.listenerFailed('handshake', thrown);
+      if (!handshake.ended) handshake.reject(thrown);
+    });
+  }
+
+  /**
+   * Calls each listener of `event` in turn, rather than through emit(): these events are emitted
+   * from ws's socket callbacks, where a listener's throw would crash the process, and one
+   * listener's throw (or rejected promise) must neither skip the listeners after it (the chat
+   * module listens to these events too) nor become an unhandled rejection. `failed` gets it.
+   */
+  private callListeners<E extends 'handshake' | 'connection' | 'disconnected'>(
+    event: E,
+    args: Parameters<EventEmitter.EventListener<ServerEvents<A>, E>>,
+    failed: (thrown: unknown) => void,
+  ): void {
+    for (const listener of this.listeners(event)) {
+      // A `once` listener is removed before it runs, as emit() would.
+      this.removeListener(event, listener, undefined, true);
       try {
-        const result: unknown = listener(connection as ServerConnection<A>, handshake, request);
+        const result: unknown = (listener as (...values: unknown[]) => unknown).apply(this, args);
         if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-          (result as PromiseLike<unknown>).then(undefined, (thrown: unknown) => this.handshakeListenerFailed(handshake, thrown));
+          (result as PromiseLike<unknown>).then(undefined, failed);
         }
       } catch (thrown) {
-        this.handshakeListenerFailed(handshake, thrown);
+        failed(thrown);
       }
     }
   }
 
-  private handshakeListenerFailed(handshake: Handshake, thrown: unknown): void {
+  private listenerFailed(event: string, thrown: unknown): void {
     const message = thrown instanceof Error ? thrown.message : String(thrown);
-    this.emit('error', new VolleyError(ErrorCode.INTERNAL_ERROR, `A handshake listener failed: ${message}`, { cause: thrown }));
-    if (!handshake.ended) handshake.reject(thrown);
+    this.emit('error', new VolleyError(ErrorCode.INTERNAL_ERROR, `A "${event}" listener failed: ${message}`, { cause: thrown }));
   }
 
   private connectionClosed(connection: AnyConnection, info: DisconnectInfo): void {
@@ -462,7 +480,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     if (this.byId.get(connection.id) === typed) this.byId.delete(connection.id);
     if (this.connected.delete(typed)) {
       void this.adapterCall(() => this.adapter.leaveAll(connection)).catch(() => undefined);
-      this.emit('disconnected', typed, info);
+      this.callListeners('disconnected', [typed, info], (thrown) => this.listenerFailed('disconnected', thrown));
     }
   }
 
@@ -489,6 +507,23 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     this.emit('error', wrapped);
     return wrapped;
   }
+}
+
+/**
+ * Options of the HTTP server Volley creates, so that a socket which never completes its upgrade
+ * request (a slowloris, or a port scan that connects and waits) is cut after `handshakeTimeout`
+ * like a socket that never sends its handshake, not after Node's `headersTimeout` (60 s, checked
+ * every 30 s). Node checks the timeouts on an interval: a tenth of the timeout keeps the cut
+ * within 10 % of it. None for a `handshakeTimeout` of 0 (no limit asked for).
+ */
+function upgradeTimeouts(handshakeTimeout: number): HttpServerOptions {
+  if (handshakeTimeout === 0) return {};
+  return {
+    headersTimeout: handshakeTimeout,
+    // Node refuses a headersTimeout above a non-zero requestTimeout (default 300 s).
+    requestTimeout: Math.max(handshakeTimeout, 300_000),
+    connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(handshakeTimeout / 10))),
+  };
 }
 
 function refuse(socket: Duplex, status: number, text: string): void {

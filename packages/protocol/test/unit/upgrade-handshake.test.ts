@@ -5,27 +5,30 @@ import {
   decodeUpgradeHandshake,
   encodeResult,
   encodeUpgradeAnswer,
+  declineUpgradeHandshake,
   encodeUpgradeHandshake,
   UPGRADE_ANSWER_SUBPROTOCOL,
+  UPGRADE_DECLINED_SUBPROTOCOL,
   UPGRADE_HANDSHAKE_ID,
   UPGRADE_HANDSHAKE_MAX_LENGTH,
 } from '../../src/index.js';
 
 describe('upgrade handshake entries', () => {
-  it('offer the payload as volley-h.<base64url JSON> beside volley.1', () => {
-    expect(encodeUpgradeHandshake({ a: 1 })).toEqual([`volley-h.${Buffer.from('{"a":1}').toString('base64url')}`, 'volley.1']);
-    expect(encodeUpgradeHandshake(undefined)).toEqual(['volley-h.', 'volley.1']);
+  it('offer the payload as volley-h.<base64url JSON> beside volley.1, after volley.1-frame', () => {
+    expect(UPGRADE_DECLINED_SUBPROTOCOL).toBe('volley.1-frame');
+    expect(encodeUpgradeHandshake({ a: 1 })).toEqual(['volley.1-frame', `volley-h.${Buffer.from('{"a":1}').toString('base64url')}`, 'volley.1']);
+    expect(encodeUpgradeHandshake(undefined)).toEqual(['volley.1-frame', 'volley-h.', 'volley.1']);
   });
 
   it('end with volley.1-answer when the client reads the 101 response', () => {
     expect(UPGRADE_ANSWER_SUBPROTOCOL).toBe('volley.1-answer');
-    expect(encodeUpgradeHandshake(undefined, true)).toEqual(['volley-h.', 'volley.1', 'volley.1-answer']);
-    expect(encodeUpgradeHandshake({ a: 1 }, true)).toEqual([`volley-h.${Buffer.from('{"a":1}').toString('base64url')}`, 'volley.1', 'volley.1-answer']);
+    expect(encodeUpgradeHandshake(undefined, true)).toEqual(['volley.1-frame', 'volley-h.', 'volley.1', 'volley.1-answer']);
+    expect(encodeUpgradeHandshake({ a: 1 }, true)).toEqual(['volley.1-frame', `volley-h.${Buffer.from('{"a":1}').toString('base64url')}`, 'volley.1', 'volley.1-answer']);
     expect(encodeUpgradeHandshake('x'.repeat(UPGRADE_HANDSHAKE_MAX_LENGTH), true)).toBeUndefined();
   });
 
   it('decode to the payload they carry', () => {
-    const [entry] = encodeUpgradeHandshake({ token: 'ü✓', n: [1, null] })!;
+    const [, entry] = encodeUpgradeHandshake({ token: 'ü✓', n: [1, null] })!;
     expect(decodeUpgradeHandshake(entry)).toEqual({ payload: { token: 'ü✓', n: [1, null] } });
     expect(decodeUpgradeHandshake('volley-h.')).toEqual({ payload: undefined });
   });
@@ -35,7 +38,7 @@ describe('upgrade handshake entries', () => {
       fc.property(fc.jsonValue({ maxDepth: 3 }), (payload) => {
         const offer = encodeUpgradeHandshake(payload);
         if (offer === undefined) return;
-        const decoded = decodeUpgradeHandshake(offer[0])!;
+        const decoded = decodeUpgradeHandshake(offer[1]!)!;
         // The frame the client would otherwise send, decoded as the server decodes frames (both
         // drop `__proto__` keys, which fast-check likes to generate).
         const frame = decodeFrame(`{"n":"_h","i":"${UPGRADE_HANDSHAKE_ID}","p":${JSON.stringify(payload)}}`);
@@ -110,5 +113,18 @@ describe('upgrade answer header values', () => {
     const escaped = encodeResult(UPGRADE_HANDSHAKE_ID, { payload: 'é'.repeat(1000), id: 'x' });
     expect(escaped.length).toBeLessThan(UPGRADE_HANDSHAKE_MAX_LENGTH);
     expect(encodeUpgradeAnswer(escaped)).toBeUndefined();
+  });
+});
+
+describe('declining the upgrade handshake', () => {
+  it('selects volley.1-frame when offered, wherever it stands', () => {
+    expect(declineUpgradeHandshake(['volley-h.e30', 'volley.1', 'volley.1-frame'])).toBe('volley.1-frame');
+    expect(declineUpgradeHandshake(encodeUpgradeHandshake({ token: 'secret' }, true)!)).toBe('volley.1-frame');
+  });
+
+  it('never selects a volley-h. entry, volley.1 or volley.1-answer: then nothing, or an application subprotocol', () => {
+    expect(declineUpgradeHandshake(['volley-h.e30', 'volley.1', 'volley.1-answer'])).toBe(false);
+    expect(declineUpgradeHandshake(['volley-h.e30', 'chat.v2', 'volley.1'])).toBe('chat.v2');
+    expect(declineUpgradeHandshake([])).toBe(false);
   });
 });

@@ -288,3 +288,53 @@ describe('server events', () => {
     expect(await connectionSeen).toBe(connection);
   });
 });
+
+describe('throwing server listeners never crash the server', () => {
+  type HandshakeListener = (connection: ServerConnection, handshake: Handshake) => void;
+  const handshakeModes: [string, HandshakeListener | undefined][] = [
+    ['no handshake listener (the default resolve)', undefined],
+    ['a handshake listener resolving at once', (_connection, handshake) => handshake.resolve()],
+    ['a handshake listener resolving later', (_connection, handshake) => void Promise.resolve().then(() => handshake.resolve())],
+  ];
+  const cases = handshakeModes.flatMap(([mode, listener]) =>
+    [true, false].flatMap((viaUpgrade) =>
+      (['throws', 'rejects'] as const).map((failure) => [`${mode}, handshake ${viaUpgrade ? 'in the upgrade' : 'as a frame'}, a listener that ${failure}`, listener, viaUpgrade, failure] as const),
+    ),
+  );
+
+  it.each(cases)('connection: %s', async (_label, handshakeListener, viaUpgrade, failure) => {
+    const { server, url } = await startServer({}, (srv) => srv.handle('echo', (message) => message.resolve(message.payload)));
+    if (handshakeListener !== undefined) server.on('handshake', handshakeListener);
+    const errors = record<VolleyError>(server, 'error');
+    server.on('connection', () => {
+      if (failure === 'throws') throw new Error('listener bug');
+      return Promise.reject(new Error('listener bug'));
+    });
+    const seen: string[] = [];
+    server.on('connection', (connection) => seen.push(`on ${connection.id}`));
+    server.once('connection', (connection) => seen.push(`once ${connection.id}`));
+    const reported = waitFor(server, 'error');
+    const first = await connectClient(url, { handshake: { viaUpgrade } });
+    await reported;
+    const second = await connectClient(url, { handshake: { viaUpgrade } });
+    expect(errors.map((error) => error.message)).toEqual(['A "connection" listener failed: listener bug', 'A "connection" listener failed: listener bug'].slice(0, errors.length));
+    expect(seen).toEqual([`on ${first.id}`, `once ${first.id}`, `on ${second.id}`]);
+    expect(await first.send('echo', 'still served')).toBe('still served');
+  });
+
+  it('disconnected: a listener that throws is reported, and the listeners after it still run', async () => {
+    const { server, url } = await startServer();
+    const errors = record<VolleyError>(server, 'error');
+    server.on('disconnected', () => {
+      throw new Error('listener bug');
+    });
+    const gone = waitForArgs<[ServerConnection]>(server, 'disconnected');
+    const client = await connectClient(url);
+    const id = client.id;
+    await client.disconnect();
+    const [connection] = await gone;
+    expect(connection.id).toBe(id);
+    expect(errors.map((error) => error.message)).toEqual(['A "disconnected" listener failed: listener bug']);
+    expect((await connectClient(url)).state).toBe('connected');
+  });
+});

@@ -1,8 +1,9 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { ErrorCode, Server } from '@volley/server';
+import { connect as connectTcp } from 'node:net';
+import { ErrorCode, Server, type VolleyError } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, connectClient, makeClient, onCleanup, RawPeer, refusedStatus, rejectionOf, serveEcho, startServer } from './helpers.js';
+import { cleanup, connectClient, makeClient, onCleanup, RawPeer, record, refusedStatus, rejectionOf, serveEcho, startServer } from './helpers.js';
 
 afterEach(cleanup);
 
@@ -82,11 +83,11 @@ describe('noServer with handleUpgrade', () => {
 });
 
 describe('a listener that throws during the upgrade', () => {
-  it('leaves no connection behind: the upgrade fails, the socket is cut, the server serves the next one', async () => {
+  it('is reported as a server error; the connection stands and the listeners after it still run', async () => {
     const { http, base } = await startHttp();
     const server = new Server({ noServer: true });
     const thrown: unknown[] = [];
-    // The application's own upgrade handler catches what handleUpgrade throws.
+    // The application's own upgrade handler would catch what handleUpgrade throws: nothing does.
     http.on('upgrade', (request, socket: Duplex, head: Buffer) => {
       try {
         server.handleUpgrade(request, socket, head);
@@ -94,24 +95,34 @@ describe('a listener that throws during the upgrade', () => {
         thrown.push(error);
       }
     });
-    let failNext = true;
-    const disconnected: string[] = [];
-    server.on('disconnected', (connection) => disconnected.push(connection.id));
+    const errors = record<VolleyError>(server, 'error');
+    const later: string[] = [];
     server.on('connection', () => {
-      if (failNext) {
-        failNext = false;
-        throw new Error('connection listener bug');
-      }
+      throw new Error('connection listener bug');
     });
+    server.on('connection', (connection) => later.push(connection.id));
     await started(server);
     // The handshake runs during the upgrade (no handshake listener: it resolves at once).
-    const error = await rejectionOf(makeClient(`ws://${base}`).connect());
-    expect(error.code).toBe(ErrorCode.HANDSHAKE_ERROR);
-    expect(thrown).toMatchObject([{ message: 'connection listener bug' }]);
-    expect(server.getConnections()).toEqual([]);
-    expect(disconnected).toHaveLength(1);
     const client = await connectClient(`ws://${base}`);
+    expect(thrown).toEqual([]);
+    expect(errors).toMatchObject([{ code: ErrorCode.INTERNAL_ERROR, message: 'A "connection" listener failed: connection listener bug' }]);
+    expect(later).toEqual([client.id]);
     expect(server.getConnections().map((connection) => connection.id)).toEqual([client.id]);
+  });
+});
+
+describe('sockets that never finish the upgrade request', () => {
+  it('are cut after handshakeTimeout on the server Volley creates, not after Node\'s headersTimeout', async () => {
+    const { server } = await startServer({ handshakeTimeout: 300 });
+    const socket = connectTcp(server.port!, '127.0.0.1');
+    onCleanup(() => socket.destroy());
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    // Half an upgrade request, and then nothing (a slowloris).
+    socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n');
+    socket.on('data', () => undefined);
+    socket.on('error', () => undefined);
+    // Node's own bound is 60 s, checked every 30 s: far past the test's timeout.
+    await closed;
   });
 });
 

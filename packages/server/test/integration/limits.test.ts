@@ -136,7 +136,8 @@ describe('maxInFlight', () => {
 
 describe('rateLimit', () => {
   it('answers RATE_LIMITED past the burst (pings too), and admits again after a refill', async () => {
-    const { peer, connection, errors, notes, other } = await setup({ rateLimit: { rate: 5, burst: 5 } });
+    // The handshake takes the first of the 6 tokens, like any frame.
+    const { peer, connection, errors, notes, other } = await setup({ rateLimit: { rate: 5, burst: 6 } });
     // One TCP write, read in one go: no time for a refill between the frames.
     sendTogether(peer, [
       { n: 'echo', p: 1, i: 'e1' },
@@ -184,7 +185,9 @@ describe('rateLimit', () => {
 
 describe('maxRefusals', () => {
   it('closes with 4207 after that many refusals in a row; an admitted message resets the count', async () => {
-    const { server, peer, connection, errors, other } = await setup({ maxInFlight: 1, maxRefusals: 3, rateLimit: false });
+    // A peer closed for abuse is not read any more, so its close frame never arrives: the server
+    // cuts the socket after closeTimeout.
+    const { server, peer, connection, errors, other } = await setup({ maxInFlight: 1, maxRefusals: 3, rateLimit: false, closeTimeout: 200 });
     const disconnected = waitFor<{ code: number }>(connection, '_disconnected');
     sendTogether(peer, [
       { n: 'hold', i: 'h1' },
@@ -208,7 +211,8 @@ describe('maxRefusals', () => {
   });
 
   it('counts rate-limit refusals too', async () => {
-    const { peer, notes, other } = await setup({ rateLimit: { rate: 1, burst: 2 }, maxRefusals: 3 });
+    // The handshake takes one of the 3 tokens. (closeTimeout: see the test above.)
+    const { peer, notes, other } = await setup({ rateLimit: { rate: 1, burst: 3 }, maxRefusals: 3, closeTimeout: 200 });
     sendTogether(
       peer,
       [1, 2, 3, 4, 5].map((p) => ({ n: 'note', p })),

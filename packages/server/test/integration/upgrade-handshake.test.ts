@@ -1,7 +1,13 @@
 import type { IncomingMessage as HttpResponse } from 'node:http';
 import { connect as connectTcp } from 'node:net';
 import { ErrorCode } from '@volley/client';
-import { encodeUpgradeHandshake, UPGRADE_ANSWER_HEADER, UPGRADE_ANSWER_SUBPROTOCOL, UPGRADE_HANDSHAKE_ID } from '@volley/protocol';
+import {
+  encodeUpgradeHandshake,
+  UPGRADE_ANSWER_HEADER,
+  UPGRADE_ANSWER_SUBPROTOCOL,
+  UPGRADE_DECLINED_SUBPROTOCOL,
+  UPGRADE_HANDSHAKE_ID,
+} from '@volley/protocol';
 import { CloseCode, type ServerConnection } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
@@ -14,6 +20,18 @@ import { cleanup, connectClient, deferred, makeClient, onCleanup, rejectionOf, s
  */
 
 afterEach(cleanup);
+
+/** Sends an upgrade request offering `protocols` over a raw TCP socket; resolves with the first read. */
+async function firstRead(port: number, protocols: string[]): Promise<string> {
+  const socket = connectTcp(port, '127.0.0.1');
+  onCleanup(() => socket.destroy());
+  const first = new Promise<Buffer>((resolve) => socket.once('data', resolve));
+  socket.write(
+    `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n` +
+      `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: ${protocols.join(', ')}\r\n\r\n`,
+  );
+  return (await first).toString('latin1');
+}
 
 type Frame = { n?: string; i?: string; p?: any; e?: any };
 
@@ -87,34 +105,51 @@ describe('the upgrade handshake, server side', () => {
     ['bad base64url', 'volley-h.***'],
     ['not JSON', `volley-h.${Buffer.from('{nope').toString('base64url')}`],
     ['not UTF-8', `volley-h.${Buffer.from([0xff, 0xfe]).toString('base64url')}`],
-  ])('a malformed entry (%s) is not taken: the first offer is selected and the _h frame is awaited', async (_label, entry) => {
+  ])('a malformed entry (%s) is not taken: volley.1-frame is selected and the _h frame is awaited', async (_label, entry) => {
     const { url } = await startServer({}, (server) => server.on('handshake', (_connection, handshake) => handshake.resolve('framed')));
-    const { socket, next, frames } = await rawSocket(url, [entry, 'volley.1']);
-    expect(socket.protocol).toBe(entry);
+    const { socket, next, frames } = await rawSocket(url, [UPGRADE_DECLINED_SUBPROTOCOL, entry, 'volley.1']);
+    expect(socket.protocol).toBe(UPGRADE_DECLINED_SUBPROTOCOL);
     socket.send('{"n":"_h","i":"1"}');
     expect(await next()).toMatchObject({ n: '_r', i: '1', p: { payload: 'framed' } });
     expect(frames).toHaveLength(1);
   });
 
-  it('with upgradeHandshake off the entry is ignored, and a Client falls back to the frame', async () => {
-    const { url } = await startServer({ upgradeHandshake: false }, (server) => server.on('handshake', (_connection, handshake) => handshake.resolve()));
-    const { socket } = await rawSocket(url, encodeUpgradeHandshake({ user: 'ann' }));
-    expect(socket.protocol.startsWith('volley-h.')).toBe(true);
-    const client = await connectClient(url, { handshake: { payload: { user: 'bob' } } });
+  it('with upgradeHandshake off the entry is ignored, never echoed, and a Client falls back to the frame at once', async () => {
+    const payloads: unknown[] = [];
+    const { url } = await startServer({ upgradeHandshake: false }, (server) =>
+      server.on('handshake', (_connection, handshake) => {
+        payloads.push(handshake.payload);
+        handshake.resolve();
+      }),
+    );
+    const { socket, response } = await rawSocket(url, encodeUpgradeHandshake({ token: 'secret-ann' }));
+    expect(socket.protocol).toBe(UPGRADE_DECLINED_SUBPROTOCOL);
+    expect(JSON.stringify(response.headers)).not.toContain('volley-h.');
+    // A handshake timeout far longer than the test's: the client must not wait for it.
+    const client = await connectClient(url, { handshake: { payload: { token: 'secret-bob' }, timeout: 600_000 } });
     expect(client.state).toBe('connected');
+    expect(payloads).toEqual([{ token: 'secret-bob' }]);
+  });
+
+  it.each([
+    ['the extension off, an older client (no volley.1-frame offer)', { upgradeHandshake: false }, () => encodeUpgradeHandshake({ token: 'secret' })!.slice(1)],
+    ['a malformed entry', {}, () => ['volley-h.%%%secret', 'volley.1']],
+    ['an entry that is not JSON', {}, () => [`volley-h.${Buffer.from('secret{').toString('base64url')}`, 'volley.1']],
+  ])('with %s the server never selects the volley-h. entry', async (_label, options, offer) => {
+    const { server } = await startServer(options);
+    const protocols = offer();
+    const text = await firstRead(server.port!, protocols);
+    expect(text.startsWith('HTTP/1.1 101 Switching Protocols')).toBe(true);
+    expect(text).not.toContain('volley-h.');
+    // Neither volley.1 (the client would await an answer that is not coming) nor anything else:
+    // a ws client then fails at once ("Server sent no subprotocol").
+    expect(text).not.toContain('Sec-WebSocket-Protocol');
   });
 
   it('the 101 response and the answer leave in one write: the first read holds both', async () => {
     const { server } = await startServer({}, (srv) => srv.on('handshake', (_connection, handshake) => handshake.resolve('fast')));
-    const [entry] = encodeUpgradeHandshake({ user: 'ann' })!;
-    const socket = connectTcp(server.port!, '127.0.0.1');
-    onCleanup(() => socket.destroy());
-    const first = new Promise<Buffer>((resolve) => socket.once('data', resolve));
-    socket.write(
-      `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n` +
-        `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: ${entry}, volley.1\r\n\r\n`,
-    );
-    const text = (await first).toString('latin1');
+    const entry = encodeUpgradeHandshake({ user: 'ann' })![1]!;
+    const text = await firstRead(server.port!, [entry, 'volley.1']);
     expect(text.startsWith('HTTP/1.1 101 Switching Protocols')).toBe(true);
     expect(text).toContain('Sec-WebSocket-Protocol: volley.1');
     expect(text).toContain(`"n":"_r","i":"${UPGRADE_HANDSHAKE_ID}"`);
@@ -198,15 +233,7 @@ describe('the answer in the upgrade response (volley.1-answer)', () => {
 
   it('the 101 response holds the answer header and nothing follows it: the first read is the whole response', async () => {
     const { server } = await startServer({}, (srv) => srv.on('handshake', (_connection, handshake) => handshake.resolve('fast')));
-    const [entry] = encodeUpgradeHandshake(undefined)!;
-    const socket = connectTcp(server.port!, '127.0.0.1');
-    onCleanup(() => socket.destroy());
-    const first = new Promise<Buffer>((resolve) => socket.once('data', resolve));
-    socket.write(
-      `GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n` +
-        `Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: ${entry}, volley.1, ${UPGRADE_ANSWER_SUBPROTOCOL}\r\n\r\n`,
-    );
-    const text = (await first).toString('latin1');
+    const text = await firstRead(server.port!, encodeUpgradeHandshake(undefined, true)!);
     expect(text).toContain(`Sec-WebSocket-Protocol: ${UPGRADE_ANSWER_SUBPROTOCOL}\r\n`);
     expect(text).toMatch(new RegExp(`\\r\\n${UPGRADE_ANSWER_HEADER}: \\{"n":"_r","i":"-h","p":\\{"payload":"fast","id":"[^"]+"\\}\\}\\r\\n`));
     expect(text.endsWith('\r\n\r\n')).toBe(true);
@@ -330,7 +357,7 @@ describe('the answer in the upgrade response, client side', () => {
     expect(client.id).toBe('from-header');
     expect(await client.send('work')).toBe('ok');
     expect(received.map((frame) => frame.n)).toEqual(['work']);
-    expect(offers).toEqual([['volley-h.', 'volley.1', UPGRADE_ANSWER_SUBPROTOCOL]]);
+    expect(offers).toEqual([[UPGRADE_DECLINED_SUBPROTOCOL, 'volley-h.', 'volley.1', UPGRADE_ANSWER_SUBPROTOCOL]]);
   });
 
   it('a Client with answerInUpgrade: false does not offer it and takes the answer frame', async () => {
@@ -338,13 +365,14 @@ describe('the answer in the upgrade response, client side', () => {
     const client = makeClient(url, { handshake: { answerInUpgrade: false } });
     await client.connect();
     expect(client.id).toBe('framed');
-    expect(offers).toEqual([['volley-h.', 'volley.1']]);
+    expect(offers).toEqual([[UPGRADE_DECLINED_SUBPROTOCOL, 'volley-h.', 'volley.1']]);
   });
 
   it.each([
     ['no header (a proxy dropped it)', undefined, /did not arrive.*answerInUpgrade: false/],
     ['a header that is not JSON', 'nonsense', /not an answer to the handshake/],
     ['a header answering another request', '{"n":"_r","i":"7","p":{"id":"x"}}', /not an answer to the handshake/],
+    ['a header over 4096 characters', `{"n":"_r","i":"-h","p":{"id":"x","payload":"${'a'.repeat(4100)}"}}`, /longer than 4096 characters/],
   ])('volley.1-answer selected with %s fails the connect at once with HANDSHAKE_ERROR', async (_label, header, message) => {
     const { url } = await answeringServer(UPGRADE_ANSWER_SUBPROTOCOL, () => header);
     const client = makeClient(url, { handshake: { timeout: 10_000 } });
