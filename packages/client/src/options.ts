@@ -33,7 +33,8 @@ export interface ClientOptions {
    * the socket and the answer together; `viaUpgrade` carries the payload in the WebSocket upgrade
    * (a subprotocol, see docs/protocol.md) so that the answer comes with the 101 response, one
    * round trip less per connect. It applies when no `protocols` are given and the payload is
-   * under 4 KiB; a server that does not take it gets the usual `_h` frame. `answerInUpgrade`
+   * under 4 KiB; a server that does not take it selects `volley.1-frame` (or, when older, any
+   * offer that is not `volley.1`) and gets the usual `_h` frame at once. `answerInUpgrade`
    * (with `viaUpgrade`) asks the server to put a handshake answer given at once in a header of the
    * 101 response rather than in a frame after it: on by default where the WebSocket class reports
    * the response (ws in Node), impossible in browsers. Turn it off behind a proxy that drops

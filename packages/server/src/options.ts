@@ -17,7 +17,12 @@ export interface ServerOptions {
   noServer?: boolean;
   /** Only upgrades to this path are accepted; others get 404. @default undefined (any path) */
   path?: string;
-  /** Time a client has to complete the handshake before the socket closes with 4202. @default 60000 */
+  /**
+   * Time a client has to complete the handshake before the socket closes with 4202. On the HTTP
+   * server Volley creates (`port`) it also bounds the upgrade request itself (Node's
+   * `headersTimeout`): a socket that never finishes it is cut after this time. On a server of
+   * your own (`server`, `noServer`) set its `headersTimeout` yourself. @default 60000
+   */
   handshakeTimeout?: number;
   /** Default timeout of `connection.send()` and of pings; 0 for none. @default 10000 */
   responseTimeout?: number;
@@ -37,14 +42,18 @@ export interface ServerOptions {
    */
   maxInFlight?: number;
   /**
-   * Messages (requests, fire-and-forget, pings) one client may send per second, with the burst
-   * allowed; over it messages are answered with `RATE_LIMITED`. `false` disables it.
+   * Frames one client may send per second, with the burst allowed: every frame counts, of every
+   * kind (requests, fire-and-forget, pings, responses, malformed and binary frames, WebSocket
+   * ping/pong control frames) and before the handshake too. Over it a frame is refused (a request
+   * is answered with `RATE_LIMITED`; an answer to a request of the server is still taken) and
+   * counts towards `maxRefusals`. `false` disables it.
    * @default { rate: 10000, burst: 20000 }
    */
   rateLimit?: { rate: number; burst: number } | false;
   /**
-   * Refusals in a row (rate or in-flight limit) after which the connection closes with 4207.
-   * 0 = never close. @default 100
+   * Refusals in a row (over the rate or in-flight limit, malformed, binary, before the handshake,
+   * unknown reserved name) after which the connection closes with 4207; it is not read any further
+   * and is cut after `closeTimeout`. 0 = never close. @default 100
    */
   maxRefusals?: number;
   /**
