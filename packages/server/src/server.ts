@@ -1,32 +1,30 @@
-import { createServer, type IncomingMessage as HttpRequest, type Server as HttpServer, type ServerOptions as HttpServerOptions } from 'node:http';
+import type { IncomingMessage as HttpRequest } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   type AnyApi,
   type Api,
   DeadlineQueue,
-  declineUpgradeHandshake,
-  decodeUpgradeHandshake,
-  encodeMessage,
   ErrorCode,
   isApplicationName,
   MessageHandlers,
   type NameOf,
   sharedWriteBatcher,
-  SUBPROTOCOL,
-  UPGRADE_ANSWER_HEADER,
-  UPGRADE_ANSWER_SUBPROTOCOL,
   VolleyError,
 } from '@volley/protocol';
 import { createFrameValidator } from '@volley/protocol/validation';
 import { EventEmitter } from 'eventemitter3';
-import { WebSocket, WebSocketServer } from 'ws';
-import { randomConnectionId } from './connection-ids.js';
-import { Handshake } from './handshake.js';
+import type { WebSocket } from 'ws';
+import { ConnectionRegistry } from './connection-registry.js';
+import type { Handshake } from './handshake.js';
+import { HttpListener } from './http-listener.js';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
-import type { Adapter, AdapterMember } from './rooms/adapter.js';
+import type { AdapterMember } from './rooms/adapter.js';
 import { InMemoryAdapter } from './rooms/in-memory-adapter.js';
-import { Room, type RoomHost } from './rooms/room.js';
+import { Room } from './rooms/room.js';
+import { RoomOperations } from './rooms/room-operations.js';
 import { type AnyConnection, type ConnectionContext, type DisconnectInfo, ServerConnection, type SharedMessageHandler } from './server-connection.js';
+import { UpgradeAcceptor } from './upgrade-acceptor.js';
+import { UpgradeHandshakeAcceptor } from './upgrade-handshake-acceptor.js';
 
 /*
  * States:
@@ -50,22 +48,6 @@ export interface ServerEvents<A extends Api = AnyApi> {
   disconnected: [connection: ServerConnection<A>, info: DisconnectInfo];
   /** A server-level error: the HTTP server failed, an adapter call failed, a handshake listener threw. */
   error: [error: VolleyError];
-}
-
-/**
- * The WebSocket ws creates for the upgrade being completed. ws creates it before it asks which
- * subprotocol to select, and the server needs it there (see `selectProtocol`); ws's whole upgrade
- * is synchronous, so one slot for the process is enough.
- */
-let upgrading: WebSocket | undefined;
-
-/** ws's WebSocket, remembering each instance ws creates for an upgrade in `upgrading`. */
-class UpgradingWebSocket extends WebSocket {
-  // ws calls it as `new WebSocket(null, undefined, options)`; the declared types have no such overload.
-  constructor(address: null, protocols?: undefined, options?: WebSocket.ClientOptions) {
-    super(address as never, protocols, options);
-    upgrading = this;
-  }
 }
 
 /** Options of {@link Server.broadcast}. */
@@ -92,52 +74,33 @@ export interface BroadcastOptions {
  * });
  * await server.start();
  */
-export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>> implements RoomHost {
+export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>> {
   private readonly options: ResolvedServerOptions;
-  private readonly wss: WebSocketServer;
-  private readonly adapter: Adapter;
+  private readonly acceptor: UpgradeAcceptor;
+  private readonly roomOperations: RoomOperations;
   private readonly context: ConnectionContext;
-  /** Every open socket's connection, by id (awaiting handshake or connected). */
-  private readonly byId = new Map<string, ServerConnection<A>>();
-  /** Connected connections, in the order they connected. */
-  private readonly connected = new Set<ServerConnection<A>>();
+  private readonly registry = new ConnectionRegistry<ServerConnection<A>>();
   /** Handlers of `handle()`, shared by every connection. */
   private readonly sharedHandlers = new MessageHandlers();
-  /**
-   * The connection whose handshake ran during the upgrade being completed, from protocol
-   * selection to `accept`: ws calls both synchronously within one `handleUpgrade`.
-   */
-  private opening: ServerConnection<A> | undefined;
-  /** The value of the upgrade answer header for the 101 being written, if any. */
-  private upgradeAnswer: string | undefined;
-  /** The TCP socket of the upgrade being completed, and whether it was corked for it. */
-  private upgradingSocket: Duplex | undefined;
-  private upgradingCorked = false;
-  private httpServer: HttpServer | undefined;
+  private readonly http = new HttpListener();
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private currentState: ServerState = 'idle';
   private stopping: Promise<void> | undefined;
   private readonly onUpgrade = (request: HttpRequest, socket: Duplex, head: Buffer): void =>
     this.handleUpgrade(request, socket, head);
-  private readonly onUpgraded = (ws: WebSocket, request: HttpRequest): void => this.accept(ws, request);
-  private readonly onHeaders = (headers: string[]): void => this.writingHeaders(headers);
 
   /** @throws TypeError for invalid options. */
   constructor(options: ServerOptions) {
     super();
     this.options = resolveServerOptions(options);
-    this.adapter = this.options.adapter ?? new InMemoryAdapter();
-    this.wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: this.options.maxPayload,
-      perMessageDeflate: false,
-      clientTracking: false,
-      handleProtocols: (protocols, request) => this.selectProtocol(protocols, request),
-      WebSocket: UpgradingWebSocket as unknown as typeof WebSocket,
-    });
-    this.wss.on('headers', this.onHeaders);
+    this.roomOperations = new RoomOperations(this.options.adapter ?? new InMemoryAdapter(), (error) => this.emit('error', error));
+    const host = { createConnection: (ws: WebSocket, request: HttpRequest) => this.createConnection(ws, request) };
+    this.acceptor = this.options.upgradeHandshake
+      ? new UpgradeHandshakeAcceptor(host, this.options.maxPayload, this.options.upgradeAnswer)
+      : new UpgradeAcceptor(host, this.options.maxPayload);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const server = this as Server<any>;
+    const rooms = this.roomOperations;
     this.context = {
       handshakeDeadlines:
         this.options.handshakeTimeout > 0
@@ -158,18 +121,15 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
       sharedHandlers: this.sharedHandlers,
       beginHandshake: (connection, handshake, request) => server.beginHandshake(connection, handshake, request),
       connected: (connection) => {
-        server.connected.add(connection);
+        server.registry.markConnected(connection);
         server.callListeners('connection', [connection], (thrown) => server.listenerFailed('connection', thrown));
       },
-      renamed: (connection, oldId) => {
-        server.byId.delete(oldId);
-        server.byId.set(connection.id, connection);
-      },
-      hasId: (id) => server.byId.has(id),
+      renamed: (connection, oldId) => server.registry.renamed(connection, oldId),
+      hasId: (id) => server.registry.has(id),
       closed: (connection, info) => server.connectionClosed(connection, info),
-      joinRoom: (connection, room) => server.adapterCall(() => server.adapter.join(connection, room)),
-      leaveRoom: (connection, room) => server.adapterCall(() => server.adapter.leave(connection, room)),
-      roomsOf: (connection) => server.adapterCall(() => server.adapter.roomsOf(connection)),
+      joinRoom: (connection, room) => rooms.join(connection, room),
+      leaveRoom: (connection, room) => rooms.leave(connection, room),
+      roomsOf: (connection) => rooms.roomsOf(connection),
     };
   }
 
@@ -180,7 +140,8 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
 
   /** The port listened on (own server or attached one), once started. */
   get port(): number | undefined {
-    const address = (this.httpServer ?? this.options.server)?.address();
+    if (this.options.server === undefined) return this.http.port;
+    const address = this.options.server.address();
     return address !== null && typeof address === 'object' ? address.port : undefined;
   }
 
@@ -191,33 +152,23 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
   async start(): Promise<void> {
     if (this.currentState === 'started') return;
     if (this.currentState === 'stopping') await this.stopping;
-    await this.adapter.attach({
-      connections: () => this.connected as Iterable<AdapterMember>,
-      connection: (id) => {
-        const connection = this.byId.get(id);
-        return connection !== undefined && connection.state === 'connected' ? connection : undefined;
-      },
+    const registry = this.registry;
+    await this.roomOperations.attach({
+      connections: () => registry.connected as Iterable<AdapterMember>,
+      connection: (id) => registry.getConnected(id),
     });
     if (this.options.port !== undefined) {
-      const http = createServer(upgradeTimeouts(this.options.handshakeTimeout), (_request, response) => {
-        response.writeHead(426, { 'Content-Type': 'text/plain' }).end('Upgrade Required');
-      });
-      http.on('upgrade', this.onUpgrade);
-      await new Promise<void>((resolve, reject) => {
-        http.once('error', reject);
-        http.listen(this.options.port, this.options.host, () => {
-          http.off('error', reject);
-          resolve();
-        });
-      });
-      http.on('error', (error) => this.emit('error', new VolleyError(ErrorCode.INTERNAL_ERROR, error.message, { cause: error })));
-      this.httpServer = http;
+      await this.http.listen(
+        { port: this.options.port, host: this.options.host, handshakeTimeout: this.options.handshakeTimeout },
+        this.onUpgrade,
+        (error) => this.emit('error', new VolleyError(ErrorCode.INTERNAL_ERROR, error.message, { cause: error })),
+      );
     } else if (this.options.server !== undefined) {
       this.options.server.on('upgrade', this.onUpgrade);
     }
     if (this.options.pingInterval > 0) {
       this.pingTimer = setInterval(() => {
-        for (const connection of this.connected) connection.tick();
+        for (const connection of registry.connected) connection.tick();
       }, this.options.pingInterval);
       this.pingTimer.unref();
     }
@@ -236,14 +187,9 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
       if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
       this.pingTimer = undefined;
       this.options.server?.off('upgrade', this.onUpgrade);
-      const http = this.httpServer;
-      const httpClosed = http === undefined ? Promise.resolve() : new Promise<void>((resolve) => http.close(() => resolve()));
-      await Promise.all([...this.byId.values()].map((connection) => connection.close(1001, 'Server stopping')));
-      http?.closeAllConnections();
-      await httpClosed;
-      this.httpServer = undefined;
+      await this.http.close(() => Promise.all(this.registry.all().map((connection) => connection.close(1001, 'Server stopping'))));
       this.context.handshakeDeadlines?.clear();
-      await this.adapter.close();
+      await this.roomOperations.close();
       this.currentState = 'stopped';
     })();
     return this.stopping;
@@ -270,29 +216,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     }
     const origin = request.headers.origin;
     if (origin !== undefined && !this.originAllowed(origin)) return refuse(socket, 403, 'Forbidden');
-    // ws selects the subprotocol, writes the 101 and calls back, all synchronously: a handshake
-    // carried in the upgrade runs at the selection (see selectProtocol), and what it writes
-    // leaves with the 101, in its header or in the same system call.
-    this.upgradingSocket = socket;
-    try {
-      this.wss.handleUpgrade(request, socket, head, this.onUpgraded);
-    } finally {
-      // Only when something threw between protocol selection and accept (a listener of
-      // `connection`, say): that connection's socket will never open.
-      const abandoned = this.opening;
-      if (abandoned !== undefined) {
-        socket.destroy();
-        abandoned.closed(1006, 'The upgrade failed');
-      }
-      this.opening = undefined;
-      this.upgradeAnswer = undefined;
-      this.upgradingSocket = undefined;
-      upgrading = undefined;
-      if (this.upgradingCorked) {
-        this.upgradingCorked = false;
-        socket.uncork();
-      }
-    }
+    this.acceptor.upgrade(request, socket, head);
   }
 
   /**
@@ -320,12 +244,12 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
 
   /** Every open connection: connected ones and those still in their handshake. */
   getConnections(): ServerConnection<A>[] {
-    return [...this.byId.values()];
+    return this.registry.all();
   }
 
   /** The open connection with this id, if any. */
   getConnectionById(id: string): ServerConnection<A> | undefined {
-    return this.byId.get(id);
+    return this.registry.get(id);
   }
 
   /**
@@ -334,17 +258,17 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
    */
   broadcast(name: string, payload?: unknown, options: BroadcastOptions = {}): Promise<void> {
     const except = options.except;
-    return this.broadcastTo(undefined, name, payload, typeof except === 'string' ? except : except?.id);
+    return this.roomOperations.broadcastTo(undefined, name, payload, typeof except === 'string' ? except : except?.id);
   }
 
   /** A handle on room `name` (it need not exist yet). */
   getRoom(name: string): Room {
-    return new Room(this, name);
+    return new Room(this.roomOperations, name);
   }
 
   /** Names of the rooms that have members. */
   getRooms(): Promise<string[]> {
-    return this.adapterCall(() => this.adapter.rooms());
+    return this.roomOperations.rooms();
   }
 
   /** Rooms a connection is in. */
@@ -352,85 +276,10 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     return connection.getRooms();
   }
 
-  /** @internal Encodes once and hands the bytes to the adapter. */
-  broadcastTo(room: string | undefined, name: string, payload: unknown, except: string | undefined): Promise<void> {
-    if (!isApplicationName(name)) {
-      return Promise.reject(new VolleyError(ErrorCode.INVALID_NAME, `Invalid message name ${JSON.stringify(name)}`));
-    }
-    let frame: Buffer;
-    try {
-      frame = Buffer.from(encodeMessage(name, payload));
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.adapterCall(() => this.adapter.broadcast(frame, { room, except }));
-  }
-
-  /** @internal */
-  roomMembers(room: string): Promise<string[]> {
-    return this.adapterCall(() => this.adapter.members(room));
-  }
-
-  /** ws set the socket up and wrote the 101 (or corked it with what follows). */
-  private accept(ws: WebSocket, request: HttpRequest): void {
-    // A handshake carried in the upgrade made the connection already, with this ws (selectProtocol).
-    const connection = this.opening ?? this.createConnection(ws, request);
-    this.opening = undefined;
-    connection.opened();
-  }
-
   private createConnection(ws: WebSocket, request: HttpRequest): ServerConnection<A> {
-    let id = randomConnectionId();
-    while (this.byId.has(id)) id = randomConnectionId();
-    const connection = new ServerConnection<A>(this.context, ws, id, request);
-    this.byId.set(id, connection);
+    const connection = new ServerConnection<A>(this.context, ws, this.registry.newId(), request);
+    this.registry.add(connection);
     return connection;
-  }
-
-  /**
-   * Picks the subprotocol. When the client carried its handshake in the upgrade and it decodes,
-   * the handshake runs here, before ws writes the 101: `volley.1-answer` when the client reads
-   * the 101's headers (it offered that) and the handshake was accepted at once, its answer then
-   * going in a header of the 101; else `volley.1`, the answer (when given at once) following the
-   * 101 in the same write. Otherwise never the `volley-h.` entry, which would echo the client's
-   * payload in the 101 (see declineUpgradeHandshake).
-   */
-  private selectProtocol(protocols: Set<string>, request: HttpRequest): string | false {
-    const ws = upgrading;
-    upgrading = undefined;
-    if (this.options.upgradeHandshake && ws !== undefined && protocols.has(SUBPROTOCOL)) {
-      for (const protocol of protocols) {
-        const handshake = decodeUpgradeHandshake(protocol);
-        if (handshake === undefined) continue;
-        const connection = this.createConnection(ws, request);
-        this.opening = connection;
-        connection.receiveUpgradeHandshake(handshake.payload);
-        if (this.options.upgradeAnswer && protocols.has(UPGRADE_ANSWER_SUBPROTOCOL)) {
-          const answer = connection.takeUpgradeAnswer();
-          if (answer !== undefined) {
-            this.upgradeAnswer = answer;
-            return UPGRADE_ANSWER_SUBPROTOCOL;
-          }
-        }
-        return SUBPROTOCOL;
-      }
-    }
-    return declineUpgradeHandshake(protocols);
-  }
-
-  /** ws is about to write the 101 response's `headers`. */
-  private writingHeaders(headers: string[]): void {
-    const answer = this.upgradeAnswer;
-    if (answer !== undefined) {
-      this.upgradeAnswer = undefined;
-      headers.push(`${UPGRADE_ANSWER_HEADER}: ${answer}`);
-    }
-    // Frames written during the handshake follow the 101 in the same system call (and segment).
-    const socket = this.upgradingSocket;
-    if (socket !== undefined && this.opening?.hasEarlyFrames === true && !this.upgradingCorked) {
-      this.upgradingCorked = true;
-      socket.cork();
-    }
   }
 
   private beginHandshake(connection: AnyConnection, handshake: Handshake, request: HttpRequest | undefined): void {
@@ -477,9 +326,8 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
 
   private connectionClosed(connection: AnyConnection, info: DisconnectInfo): void {
     const typed = connection as ServerConnection<A>;
-    if (this.byId.get(connection.id) === typed) this.byId.delete(connection.id);
-    if (this.connected.delete(typed)) {
-      void this.adapterCall(() => this.adapter.leaveAll(connection)).catch(() => undefined);
+    if (this.registry.remove(typed)) {
+      this.roomOperations.leaveAll(connection);
       this.callListeners('disconnected', [typed, info], (thrown) => this.listenerFailed('disconnected', thrown));
     }
   }
@@ -489,41 +337,6 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     if (allowed === undefined) return true;
     return typeof allowed === 'function' ? allowed(origin) : allowed.includes(origin);
   }
-
-  /** Runs an adapter operation as a promise; failures are also reported as server errors. */
-  private adapterCall<T>(operation: () => T | Promise<T>): Promise<T> {
-    let result: T | Promise<T>;
-    try {
-      result = operation();
-    } catch (error) {
-      return Promise.reject(this.adapterError(error));
-    }
-    if (result instanceof Promise) return result.catch((error: unknown) => Promise.reject(this.adapterError(error)));
-    return Promise.resolve(result);
-  }
-
-  private adapterError(error: unknown): VolleyError {
-    const wrapped = error instanceof VolleyError ? error : new VolleyError(ErrorCode.INTERNAL_ERROR, `Adapter failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
-    this.emit('error', wrapped);
-    return wrapped;
-  }
-}
-
-/**
- * Options of the HTTP server Volley creates, so that a socket which never completes its upgrade
- * request (a slowloris, or a port scan that connects and waits) is cut after `handshakeTimeout`
- * like a socket that never sends its handshake, not after Node's `headersTimeout` (60 s, checked
- * every 30 s). Node checks the timeouts on an interval: a tenth of the timeout keeps the cut
- * within 10 % of it. None for a `handshakeTimeout` of 0 (no limit asked for).
- */
-function upgradeTimeouts(handshakeTimeout: number): HttpServerOptions {
-  if (handshakeTimeout === 0) return {};
-  return {
-    headersTimeout: handshakeTimeout,
-    // Node refuses a headersTimeout above a non-zero requestTimeout (default 300 s).
-    requestTimeout: Math.max(handshakeTimeout, 300_000),
-    connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(handshakeTimeout / 10))),
-  };
 }
 
 function refuse(socket: Duplex, status: number, text: string): void {

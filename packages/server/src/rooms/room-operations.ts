@@ -1,0 +1,85 @@
+import { encodeMessage, ErrorCode, isApplicationName, VolleyError } from '@volley/protocol';
+import type { Adapter, AdapterMember, AdapterNode } from './adapter.js';
+import type { RoomHost } from './room.js';
+
+/**
+ * The server's side of the adapter seam: every room operation goes through here, as a promise,
+ * and a failing adapter is reported (on the server's `error` event) as well as rejected.
+ */
+export class RoomOperations implements RoomHost {
+  constructor(
+    private readonly adapter: Adapter,
+    private readonly report: (error: VolleyError) => void,
+  ) {}
+
+  /** Called by `server.start()`; what the adapter throws rejects the start as it is. */
+  async attach(node: AdapterNode): Promise<void> {
+    await this.adapter.attach(node);
+  }
+
+  join(member: AdapterMember, room: string): Promise<void> {
+    return this.call(() => this.adapter.join(member, room));
+  }
+
+  leave(member: AdapterMember, room: string): Promise<void> {
+    return this.call(() => this.adapter.leave(member, room));
+  }
+
+  /** Removes a closed connection from its rooms; a failure is reported only (nobody awaits it). */
+  leaveAll(member: AdapterMember): void {
+    this.call(() => this.adapter.leaveAll(member)).catch(() => undefined);
+  }
+
+  roomsOf(member: AdapterMember): Promise<string[]> {
+    return this.call(() => this.adapter.roomsOf(member));
+  }
+
+  rooms(): Promise<string[]> {
+    return this.call(() => this.adapter.rooms());
+  }
+
+  /** @internal */
+  roomMembers(room: string): Promise<string[]> {
+    return this.call(() => this.adapter.members(room));
+  }
+
+  /** @internal Encodes once and hands the bytes to the adapter. Rejects `INVALID_NAME` / `INVALID_JSON`. */
+  broadcastTo(room: string | undefined, name: string, payload: unknown, except: string | undefined): Promise<void> {
+    if (!isApplicationName(name)) {
+      return Promise.reject(new VolleyError(ErrorCode.INVALID_NAME, `Invalid message name ${JSON.stringify(name)}`));
+    }
+    let frame: Buffer;
+    try {
+      frame = Buffer.from(encodeMessage(name, payload));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.call(() => this.adapter.broadcast(frame, { room, except }));
+  }
+
+  /** Called by `server.stop()`. */
+  async close(): Promise<void> {
+    await this.adapter.close();
+  }
+
+  /** Runs an adapter operation as a promise; failures are also reported as server errors. */
+  private call<T>(operation: () => T | Promise<T>): Promise<T> {
+    let result: T | Promise<T>;
+    try {
+      result = operation();
+    } catch (error) {
+      return Promise.reject(this.failed(error));
+    }
+    if (result instanceof Promise) return result.catch((error: unknown) => Promise.reject(this.failed(error)));
+    return Promise.resolve(result);
+  }
+
+  private failed(error: unknown): VolleyError {
+    const wrapped =
+      error instanceof VolleyError
+        ? error
+        : new VolleyError(ErrorCode.INTERNAL_ERROR, `Adapter failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    this.report(wrapped);
+    return wrapped;
+  }
+}
