@@ -18,13 +18,11 @@ import {
   type SessionOptions,
   VolleyError,
   type WriteBatcher,
-  corkableOf,
-  encodeUpgradeAnswer,
 } from '@volley/protocol';
 import { EventEmitter } from 'eventemitter3';
 import type { WebSocket } from 'ws';
 import { Handshake, type HandshakeOwner } from './handshake.js';
-import { sharedTextFrame, textFrame } from './text-frame.js';
+import { ConnectionWriter } from './connection-writer.js';
 import type { AdapterMember } from './rooms/adapter.js';
 
 /*
@@ -105,12 +103,7 @@ export interface ConnectionContext {
   roomsOf(connection: AnyConnection): Promise<string[]>;
 }
 
-const CONNECTING = 0;
 const OPEN = 1;
-const TEXT = { binary: false } as const;
-
-/** ws's TCP socket (a `net.Socket`): corkable, and written to directly when writes are batched. */
-type RawSocket = NonNullable<ReturnType<typeof corkableOf>> & { write(chunk: Uint8Array): boolean };
 
 /** Where a socket keeps its connection, for the listeners shared by all sockets. */
 const OWNER = Symbol('volley.connection');
@@ -162,22 +155,9 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   private closeTimer: ReturnType<typeof setTimeout> | undefined;
   private resolveClosed: (() => void) | undefined;
   private upgradeRequest: HttpRequest | undefined;
-  /** The TCP socket, once the socket is open, when writes are batched. */
-  private raw: RawSocket | undefined;
-  /**
-   * Frames written before the socket opened: a handshake carried in the upgrade runs before ws
-   * writes the 101 response (see `Server.selectProtocol`), and what it writes (its answer, a
-   * rejection, what `connection` listeners send at once) follows the 101.
-   */
-  private early: (Uint8Array | string)[] | undefined;
+  private readonly writer: ConnectionWriter;
   /** A close asked for before the socket opened, done once it has (after the early frames). */
   private closeWhenOpen: { code: number; reason: string } | undefined;
-  /**
-   * True once `raw` is corked for the length of each read, which makes the answers to a burst
-   * of requests leave in one write. Done at the first frame received: an idle connection
-   * never pays for the two listeners.
-   */
-  private readsCorked = false;
   /** The close code this side sent (ours, or ws's 1009 for an oversized frame); see {@link closed}. */
   private sentCloseCode: number | undefined;
 
@@ -191,6 +171,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     this.currentId = id;
     this.upgradeRequest = request;
     this.session = new Session(new ConnectionHost(this), context.sessionOptions);
+    this.writer = new ConnectionWriter(socket, context.batcher, context.maxBufferedAmount, () => this.overflow());
     // Shared listeners that find the connection on the socket: no closures per connection.
     (socket as OwnedSocket)[OWNER] = this;
     socket.on('message', onSocketMessage);
@@ -206,12 +187,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
    * handshake deadline if the handshake is still unanswered. Called once, by the server.
    */
   opened(): void {
-    this.raw = this.context.batcher === undefined ? undefined : (corkableOf(this.socket) as RawSocket | undefined);
-    const early = this.early;
-    if (early !== undefined) {
-      this.early = undefined;
-      for (const frame of early) this.write(frame);
-    }
+    this.writer.opened();
     if (this.handshakeAnswered) this.upgradeRequest = undefined;
     const close = this.closeWhenOpen;
     if (close !== undefined) {
@@ -224,7 +200,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
   /** @internal True when frames wait for the socket to open (they follow the 101 response). */
   get hasEarlyFrames(): boolean {
-    return this.early !== undefined;
+    return this.writer.hasEarlyFrames;
   }
 
   /**
@@ -233,13 +209,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
    * when there is no such answer or it is too long for a header: it then follows the 101 as a frame.
    */
   takeUpgradeAnswer(): string | undefined {
-    const early = this.early;
-    if (this.currentState !== 'connected' || early === undefined || typeof early[0] !== 'string') return undefined;
-    const answer = encodeUpgradeAnswer(early[0]);
-    if (answer === undefined) return undefined;
-    early.shift();
-    if (early.length === 0) this.early = undefined;
-    return answer;
+    return this.currentState === 'connected' ? this.writer.takeUpgradeAnswer() : undefined;
   }
 
   /** Connection id: random until {@link setId} changes it during the handshake. */
@@ -354,7 +324,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
       // Stop application sends at once; frames already written still flush before the close frame.
       this.session.open = false;
       // During the upgrade ws has not set the socket up yet: opened() closes once it has.
-      if (this.socket.readyState === CONNECTING) this.closeWhenOpen = { code, reason };
+      if (this.writer.upgrading) this.closeWhenOpen = { code, reason };
       else this.sendClose(code, reason);
     };
     if (delay > 0) setTimeout(start, delay).unref();
@@ -364,7 +334,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
   private sendClose(code: number, reason: string): void {
     if (this.socket.readyState === OPEN) {
-      this.context.batcher?.flushNow();
+      this.writer.flush();
       this.sentCloseCode = code;
       this.socket.close(code, reason);
     }
@@ -395,7 +365,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
    * finds more than {@link maxBufferedAmount} waiting is refused with `BACKPRESSURE`.
    */
   get bufferedAmount(): number {
-    return this.socket.bufferedAmount;
+    return this.writer.bufferedAmount;
   }
 
   /**
@@ -415,7 +385,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   deliver(frame: Uint8Array | string): void {
     // A connection accepted during the upgrade may get a broadcast before its socket is set up:
     // write() keeps it until then.
-    if (this.currentState !== 'connected' || this.socket.readyState > OPEN) return;
+    if (this.currentState !== 'connected' || !this.writer.writable) return;
     try {
       this.write(frame);
     } catch (error) {
@@ -446,7 +416,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
       return false;
     }
     // Kept until the socket is set up when answered during the upgrade (remoteAddress reads it).
-    if (this.socket.readyState !== CONNECTING) this.upgradeRequest = undefined;
+    if (!this.writer.upgrading) this.upgradeRequest = undefined;
     this.handshake = undefined;
     this.handshakeAnswered = true;
     if (!accepted) {
@@ -459,7 +429,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     // request the `connection` listeners send.
     const sent = handshake.message.resolve({ payload: value, id: this.currentId });
     // CONNECTING: answered during the upgrade, the answer waits in `early` (or goes in the 101).
-    if (!sent || this.socket.readyState > OPEN) return false;
+    if (!sent || !this.writer.writable) return false;
     this.session.gated = false;
     this.session.open = true;
     this.setState('connected');
@@ -482,10 +452,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     // Once a close has begun, nothing more reaches handlers: the peer's requests will reject
     // with DISCONNECTED on its side.
     if (this.closing !== undefined) return;
-    if (!this.readsCorked && this.raw !== undefined) {
-      this.readsCorked = true;
-      this.context.batcher!.corkDuringReads(this.raw);
-    }
+    this.writer.reading();
     if (isBinary) this.session.receiveBinary();
     else this.session.receive(data.toString());
   }
@@ -529,22 +496,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
   /** @internal Session host: writes one encoded frame; throws `DISCONNECTED` / `BACKPRESSURE`. */
   write(frame: Uint8Array | string): void {
-    const socket = this.socket;
-    if (socket.readyState !== OPEN) {
-      if (socket.readyState !== CONNECTING) throw new VolleyError(ErrorCode.DISCONNECTED, 'The socket is not open');
-      (this.early ??= []).push(frame);
-      return;
-    }
-    if (socket.bufferedAmount > this.context.maxBufferedAmount) this.overflow();
-    const raw = this.raw;
-    if (raw === undefined) {
-      socket.send(frame, TEXT);
-      return;
-    }
-    // Batched: held until the end of the read or turn, and framed here, one buffer per frame
-    // (see text-frame.ts).
-    this.context.batcher!.hold(raw);
-    raw.write(typeof frame === 'string' ? textFrame(frame) : sharedTextFrame(frame));
+    this.writer.write(frame);
   }
 
   /** The outgoing buffer is full: apply the backpressure policy; never buffer more. */

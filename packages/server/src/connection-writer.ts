@@ -1,0 +1,116 @@
+import { corkableOf, encodeUpgradeAnswer, ErrorCode, VolleyError, type WriteBatcher } from '@volley/protocol';
+import type { WebSocket } from 'ws';
+import { sharedTextFrame, textFrame } from './text-frame.js';
+
+const CONNECTING = 0;
+const OPEN = 1;
+const TEXT = { binary: false } as const;
+
+/** ws's TCP socket (a `net.Socket`): corkable, and written to directly when writes are batched. */
+type RawSocket = NonNullable<ReturnType<typeof corkableOf>> & { write(chunk: Uint8Array): boolean };
+
+/**
+ * Every write to one connection's socket goes through here: frames written before the socket is
+ * set up (they follow the 101 response), the backpressure check, and, when writes are batched,
+ * framing the frames itself and writing them to the TCP socket held until the end of the read or
+ * turn (see text-frame.ts and WriteBatcher).
+ */
+export class ConnectionWriter {
+  /** The TCP socket, once the socket is open, when writes are batched. */
+  private raw: RawSocket | undefined;
+  /**
+   * Frames written before the socket opened: a handshake carried in the upgrade runs before ws
+   * writes the 101 response, and what it writes (its answer, a rejection, what `connection`
+   * listeners send at once) follows the 101.
+   */
+  private early: (Uint8Array | string)[] | undefined;
+  /**
+   * True once `raw` is corked for the length of each read, which makes the answers to a burst of
+   * requests leave in one write. Done at the first frame received: an idle connection never pays
+   * for the two listeners.
+   */
+  private readsCorked = false;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly batcher: WriteBatcher | undefined,
+    private readonly maxBufferedAmount: number,
+    /** The outgoing buffer is full: applies the backpressure policy and throws `BACKPRESSURE`. */
+    private readonly overflow: () => never,
+  ) {}
+
+  /** True while the socket is being set up (the upgrade has not completed). */
+  get upgrading(): boolean {
+    return this.socket.readyState === CONNECTING;
+  }
+
+  /** True when the socket is open (or still being set up): frames can be written. */
+  get writable(): boolean {
+    return this.socket.readyState <= OPEN;
+  }
+
+  /** Bytes written and not yet sent. */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  /** True when frames wait for the socket to open (they follow the 101 response). */
+  get hasEarlyFrames(): boolean {
+    return this.early !== undefined;
+  }
+
+  /** ws has set the socket up: writes what was written before. */
+  opened(): void {
+    this.raw = this.batcher === undefined ? undefined : (corkableOf(this.socket) as RawSocket | undefined);
+    const early = this.early;
+    if (early === undefined) return;
+    this.early = undefined;
+    for (const frame of early) this.write(frame);
+  }
+
+  /**
+   * The first frame written before the socket opened (the handshake's answer), as the value of
+   * the upgrade answer header, taken out of the frames to write; undefined when it is too long for
+   * a header (it then follows the 101 as a frame).
+   */
+  takeUpgradeAnswer(): string | undefined {
+    const early = this.early;
+    if (early === undefined || typeof early[0] !== 'string') return undefined;
+    const answer = encodeUpgradeAnswer(early[0]);
+    if (answer === undefined) return undefined;
+    early.shift();
+    if (early.length === 0) this.early = undefined;
+    return answer;
+  }
+
+  /** A read began: from now on each read is corked, so its answers leave in one write. */
+  reading(): void {
+    if (this.readsCorked || this.raw === undefined) return;
+    this.readsCorked = true;
+    this.batcher!.corkDuringReads(this.raw);
+  }
+
+  /** Writes one encoded frame; throws `DISCONNECTED` when the socket is gone, `BACKPRESSURE` when full. */
+  write(frame: Uint8Array | string): void {
+    const socket = this.socket;
+    if (socket.readyState !== OPEN) {
+      if (socket.readyState !== CONNECTING) throw new VolleyError(ErrorCode.DISCONNECTED, 'The socket is not open');
+      (this.early ??= []).push(frame);
+      return;
+    }
+    if (socket.bufferedAmount > this.maxBufferedAmount) this.overflow();
+    const raw = this.raw;
+    if (raw === undefined) {
+      socket.send(frame, TEXT);
+      return;
+    }
+    // Batched: held until the end of the read or turn, and framed here, one buffer per frame.
+    this.batcher!.hold(raw);
+    raw.write(typeof frame === 'string' ? textFrame(frame) : sharedTextFrame(frame));
+  }
+
+  /** Sends what is held before the close frame, which ws writes itself. */
+  flush(): void {
+    this.batcher?.flushNow();
+  }
+}
