@@ -1,5 +1,5 @@
 import { randomConnectionId } from './connection-ids.js';
-import type { ConnectionState } from './server-connection.js';
+import type { ConnectionState } from './connection-types.js';
 
 /** What the registry reads of a connection. */
 interface Registered {

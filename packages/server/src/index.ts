@@ -5,7 +5,8 @@
  * that may change without notice).
  */
 export { Server } from './server.js';
-export { ServerConnection, ConnectionEvent } from './server-connection.js';
+export { ServerConnection } from './server-connection.js';
+export { ConnectionEvent } from './connection-types.js';
 export { Handshake } from './handshake.js';
 export { Room } from './rooms/room.js';
 export { InMemoryAdapter } from './rooms/in-memory-adapter.js';
@@ -13,7 +14,7 @@ export { serverDefaults } from './options.js';
 export { CloseCode, ErrorCode, IncomingMessage, VolleyError } from '@volley/protocol';
 
 export type { BroadcastOptions, ServerEvents, ServerState } from './server.js';
-export type { ConnectionEvents, ConnectionState, DisconnectInfo, MessageHandler, SharedMessageHandler } from './server-connection.js';
+export type { ConnectionEvents, ConnectionState, DisconnectInfo, MessageHandler, SharedMessageHandler } from './connection-types.js';
 export type { ServerOptions } from './options.js';
 export type { Adapter, AdapterMember, AdapterNode, BroadcastTarget } from './rooms/adapter.js';
 export type { RoomBroadcastOptions } from './rooms/room.js';

@@ -3,131 +3,27 @@ import {
   type AnyApi,
   type Api,
   CloseCode,
-  type DeadlineQueue,
   ErrorCode,
   type IncomingMessage,
   type NameOf,
   type PayloadArgs,
-  type PayloadOf,
   type ResultOf,
   Session,
   emitSafely,
   MessageHandlers,
   isApplicationName,
-  type SessionHost,
-  type SessionOptions,
   VolleyError,
-  type WriteBatcher,
 } from '@volley/protocol';
 import { EventEmitter } from 'eventemitter3';
 import type { WebSocket } from 'ws';
 import { Handshake, type HandshakeOwner } from './handshake.js';
+import { ConnectionHost, listenToSocket } from './connection-host.js';
+import type { ConnectionContext, ConnectionEvents, ConnectionState, MessageHandler } from './connection-types.js';
+import { ConnectionEvent } from './connection-types.js';
 import { ConnectionWriter } from './connection-writer.js';
 import type { AdapterMember } from './rooms/adapter.js';
 
-/*
- * States:
- *   awaiting-handshake --handshake resolved--> connected
- *   awaiting-handshake --socket closed (rejected, timeout, peer left)--> disconnected
- *   connected          --socket closed--> disconnected
- */
-/** Lifecycle state of a {@link ServerConnection}. */
-export type ConnectionState = 'awaiting-handshake' | 'connected' | 'disconnected';
-
-/**
- * Names of a connection's lifecycle events. They start with `_`, which application message
- * names never do, so they can never clash with a message (line-socket's convention).
- */
-export const ConnectionEvent = {
-  /** A local error: bad frame, throwing handler, unanswerable response, socket error. `(error: VolleyError)` */
-  ERROR: '_error',
-  /** The socket closed. `({ code, reason })` */
-  DISCONNECTED: '_disconnected',
-  /** The state changed. `({ newState, oldState })` */
-  STATE_CHANGE: '_stateChange',
-} as const;
-
-/** How a connection ended. */
-export interface DisconnectInfo {
-  /** WebSocket close code (see `CloseCode`). */
-  code: number;
-  /** Close reason, possibly empty. */
-  reason: string;
-}
-
-/** Listener signatures of the lifecycle events. */
-export interface ConnectionEvents {
-  _error: (error: VolleyError) => void;
-  _disconnected: (info: DisconnectInfo) => void;
-  _stateChange: (change: { newState: ConnectionState; oldState: ConnectionState }) => void;
-}
-
-/** A handler of application message `K`. */
-export type MessageHandler<M extends Api['server'], K extends keyof M> = (
-  message: IncomingMessage<PayloadOf<M, K>, ResultOf<M, K>>,
-) => void;
-
-/**
- * A handler of application message `K` registered once on the server for every connection
- * (`server.handle()`); it gets the connection that sent the message.
- */
-export type SharedMessageHandler<A extends Api, K extends keyof A['server']> = (
-  message: IncomingMessage<PayloadOf<A['server'], K>, ResultOf<A['server'], K>>,
-  connection: ServerConnection<A>,
-) => unknown;
-
-/** A connection of any API, where the API type does not matter. @internal */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyConnection = ServerConnection<any>;
-
-/** What a connection needs from its server. @internal */
-export interface ConnectionContext {
-  /** Closes connections (4202) whose handshake outlives `handshakeTimeout`; undefined when 0. */
-  readonly handshakeDeadlines: DeadlineQueue<AnyConnection> | undefined;
-  readonly closeTimeout: number;
-  readonly maxPayload: number;
-  readonly maxBufferedAmount: number;
-  readonly backpressure: 'close' | 'error';
-  /** One options object shared by every connection's session. */
-  readonly sessionOptions: SessionOptions;
-  readonly batcher: WriteBatcher | undefined;
-  /** Handlers registered on the server for every connection; consulted when a connection has none of its own. */
-  readonly sharedHandlers: MessageHandlers;
-  beginHandshake(connection: AnyConnection, handshake: Handshake, request: HttpRequest | undefined): void;
-  connected(connection: AnyConnection): void;
-  renamed(connection: AnyConnection, oldId: string): void;
-  hasId(id: string): boolean;
-  closed(connection: AnyConnection, info: DisconnectInfo): void;
-  joinRoom(connection: AnyConnection, room: string): Promise<void>;
-  leaveRoom(connection: AnyConnection, room: string): Promise<void>;
-  roomsOf(connection: AnyConnection): Promise<string[]>;
-}
-
 const OPEN = 1;
-
-/** Where a socket keeps its connection, for the listeners shared by all sockets. */
-const OWNER = Symbol('volley.connection');
-type OwnedSocket = WebSocket & { [OWNER]: AnyConnection };
-
-function onSocketMessage(this: WebSocket, data: unknown, isBinary: boolean): void {
-  (this as OwnedSocket)[OWNER].receive(data as Buffer, isBinary);
-}
-
-function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
-  (this as OwnedSocket)[OWNER].closed(code, reason.toString());
-}
-
-function onSocketError(this: WebSocket, error: Error): void {
-  (this as OwnedSocket)[OWNER].socketError(error);
-}
-
-function onSocketPing(this: WebSocket): void {
-  (this as OwnedSocket)[OWNER].receiveControl('ping');
-}
-
-function onSocketPong(this: WebSocket): void {
-  (this as OwnedSocket)[OWNER].receiveControl('pong');
-}
 
 /**
  * One client's connection on the server. Created by the server for each socket; emitted with
@@ -173,12 +69,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     this.session = new Session(new ConnectionHost(this), context.sessionOptions);
     this.writer = new ConnectionWriter(socket, context.batcher, context.maxBufferedAmount, () => this.overflow());
     // Shared listeners that find the connection on the socket: no closures per connection.
-    (socket as OwnedSocket)[OWNER] = this;
-    socket.on('message', onSocketMessage);
-    socket.on('close', onSocketClose);
-    socket.on('error', onSocketError);
-    socket.on('ping', onSocketPing);
-    socket.on('pong', onSocketPong);
+    listenToSocket(socket, this);
   }
 
   /**
@@ -571,37 +462,4 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
 function notConnected(what: string): VolleyError {
   return new VolleyError(ErrorCode.INVALID_STATE, `Cannot ${what} before the handshake completes or after the connection closed`);
-}
-
-/**
- * The session's view of its connection: one small object per connection instead of a closure per
- * callback, which matters at tens of thousands of idle connections.
- */
-class ConnectionHost implements SessionHost {
-  constructor(private readonly connection: AnyConnection) {}
-
-  write(frame: string): void {
-    this.connection.write(frame);
-  }
-
-  dispatch(message: IncomingMessage): boolean {
-    return this.connection.dispatch(message);
-  }
-
-  handshake(message: IncomingMessage): void {
-    this.connection.receiveHandshake(message);
-  }
-
-  error(error: VolleyError): void {
-    this.connection.reportError(error);
-  }
-
-  pingFailed(error: VolleyError): void {
-    this.connection.reportError(error);
-    void this.connection.close(4201, 'Ping failed');
-  }
-
-  abusive(): void {
-    this.connection.abusive();
-  }
 }

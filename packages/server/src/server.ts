@@ -22,7 +22,8 @@ import type { AdapterMember } from './rooms/adapter.js';
 import { InMemoryAdapter } from './rooms/in-memory-adapter.js';
 import { Room } from './rooms/room.js';
 import { RoomOperations } from './rooms/room-operations.js';
-import { type AnyConnection, type ConnectionContext, type DisconnectInfo, ServerConnection, type SharedMessageHandler } from './server-connection.js';
+import type { AnyConnection, ConnectionContext, DisconnectInfo, SharedMessageHandler } from './connection-types.js';
+import { ServerConnection } from './server-connection.js';
 import { UpgradeAcceptor } from './upgrade-acceptor.js';
 import { UpgradeHandshakeAcceptor } from './upgrade-handshake-acceptor.js';
 

@@ -2,7 +2,7 @@ import type { IncomingMessage as HttpRequest } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { declineUpgradeHandshake } from '@volley/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
-import type { AnyConnection } from './server-connection.js';
+import type { AnyConnection } from './connection-types.js';
 
 /** What an acceptor needs from its server. */
 export interface AcceptorHost {

@@ -1,0 +1,70 @@
+import type { IncomingMessage, SessionHost, VolleyError } from '@volley/protocol';
+import type { WebSocket } from 'ws';
+import type { AnyConnection } from './connection-types.js';
+
+/** Where a socket keeps its connection, for the listeners shared by all sockets. */
+const OWNER = Symbol('volley.connection');
+type OwnedSocket = WebSocket & { [OWNER]: AnyConnection };
+
+function onSocketMessage(this: WebSocket, data: unknown, isBinary: boolean): void {
+  (this as OwnedSocket)[OWNER].receive(data as Buffer, isBinary);
+}
+
+function onSocketClose(this: WebSocket, code: number, reason: Buffer): void {
+  (this as OwnedSocket)[OWNER].closed(code, reason.toString());
+}
+
+function onSocketError(this: WebSocket, error: Error): void {
+  (this as OwnedSocket)[OWNER].socketError(error);
+}
+
+function onSocketPing(this: WebSocket): void {
+  (this as OwnedSocket)[OWNER].receiveControl('ping');
+}
+
+function onSocketPong(this: WebSocket): void {
+  (this as OwnedSocket)[OWNER].receiveControl('pong');
+}
+
+/** Routes the socket's events to `connection`, with listeners shared by every socket. */
+export function listenToSocket(socket: WebSocket, connection: AnyConnection): void {
+  (socket as OwnedSocket)[OWNER] = connection;
+  socket.on('message', onSocketMessage);
+  socket.on('close', onSocketClose);
+  socket.on('error', onSocketError);
+  socket.on('ping', onSocketPing);
+  socket.on('pong', onSocketPong);
+}
+
+/**
+ * The session's view of its connection: one small object per connection instead of a closure per
+ * callback, which matters at tens of thousands of idle connections.
+ */
+export class ConnectionHost implements SessionHost {
+  constructor(private readonly connection: AnyConnection) {}
+
+  write(frame: string): void {
+    this.connection.write(frame);
+  }
+
+  dispatch(message: IncomingMessage): boolean {
+    return this.connection.dispatch(message);
+  }
+
+  handshake(message: IncomingMessage): void {
+    this.connection.receiveHandshake(message);
+  }
+
+  error(error: VolleyError): void {
+    this.connection.reportError(error);
+  }
+
+  pingFailed(error: VolleyError): void {
+    this.connection.reportError(error);
+    void this.connection.close(4201, 'Ping failed');
+  }
+
+  abusive(): void {
+    this.connection.abusive();
+  }
+}
