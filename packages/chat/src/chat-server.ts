@@ -6,7 +6,7 @@ import { argumentName, type ChatCommandName, chatCommandNames, commandArguments,
 import { ChatError, ChatErrorCode } from './chat-error.js';
 import { ChatService, throwIfExpired } from './chat-service.js';
 import type { ChatStore, RoomChanges } from './chat-store.js';
-import { CommandValidator } from './command-validation.js';
+import { CommandValidator, MAX_ARGUMENT_DEPTH, nestedDeeperThan } from './command-validation.js';
 import { commands, deleteRoom, newRoomState } from './commands.js';
 import type { CommandContext } from './hooks.js';
 import { MemoryChatStore } from './memory-chat-store.js';
@@ -231,11 +231,14 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     await Promise.all(closing);
   }
 
-  /** Creates a room. Rejects `invalidName`, `roomExists`, `listLimitExceeded`. */
+  /** Creates a room. Rejects `invalidName`, `roomExists`, `listLimitExceeded`, `badArgument` (data nested too deep). */
   async addRoom(roomName: string, options: AddRoomOptions = {}): Promise<void> {
     const { owner = null, adminlist = [], whitelist = [], blacklist = [], ...settings } = options;
     for (const name of [roomName, ...(owner === null ? [] : [owner]), ...adminlist, ...whitelist, ...blacklist]) this.service.checkName(name);
     if (settings.historyMaxSize !== undefined) checkSize(settings.historyMaxSize);
+    if (nestedDeeperThan(settings.data, MAX_ARGUMENT_DEPTH)) {
+      throw new ChatError(ChatErrorCode.BAD_ARGUMENT, ['data', `must not be nested deeper than ${MAX_ARGUMENT_DEPTH} levels`]);
+    }
     const limit = this.options.roomListSizeLimit;
     // Refused before the room exists, so that a failed addRoom leaves nothing behind.
     checkListSizes({ adminlist, whitelist, blacklist }, limit);

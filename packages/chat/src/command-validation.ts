@@ -64,6 +64,14 @@ const argumentSchemas: { [K in ChatCommandName]: Record<string, Schema> } = {
   roomBroadcast: { roomName: name, message: presenceContent },
 };
 
+/**
+ * Deepest nesting of objects and arrays allowed in an argument (room data, messages, presence
+ * values, `systemMessage` data). JSON that deep is never needed by a chat, and deeper data would
+ * be accepted here only to make every later read (structuredClone, JSON.stringify, a Redis
+ * script) fail or recurse deeply.
+ */
+export const MAX_ARGUMENT_DEPTH = 32;
+
 /** Checks command payloads against their schemas. */
 export class CommandValidator {
   private readonly validators = new Map<string, ValidateFunction>();
@@ -83,9 +91,33 @@ export class CommandValidator {
   validate(command: ChatCommandName, payload: unknown): Record<string, unknown> {
     const args = payload === undefined ? {} : payload;
     const validate = this.validators.get(command)!;
-    if (validate(args)) return args as Record<string, unknown>;
-    throw badArgument(validate.errors?.[0]);
+    if (!validate(args)) throw badArgument(validate.errors?.[0]);
+    // Checked after the schema: the payload is an object of known arguments by now.
+    for (const [field, value] of Object.entries(args as Record<string, unknown>)) {
+      if (nestedDeeperThan(value, MAX_ARGUMENT_DEPTH)) {
+        throw new ChatError(ChatErrorCode.BAD_ARGUMENT, [field, `must not be nested deeper than ${MAX_ARGUMENT_DEPTH} levels`]);
+      }
+    }
+    return args as Record<string, unknown>;
   }
+}
+
+/**
+ * True when `value` has objects or arrays nested more than `limit` levels deep. Walks with an
+ * explicit stack, so that hostile depth cannot overflow the call stack here either, and stops at
+ * the first level past the limit.
+ */
+export function nestedDeeperThan(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const stack: [object, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (depth > limit) return true;
+    for (const child of Object.values(node)) {
+      if (child !== null && typeof child === 'object') stack.push([child as object, depth + 1]);
+    }
+  }
+  return false;
 }
 
 function badArgument(error: ErrorObject | undefined): ChatError {

@@ -227,6 +227,25 @@ export default function badPayloadsContract(createStore: StoreFactory): void {
       expect(harness.errors).toEqual([]);
     });
 
+    it('data nested deeper than the limit is refused before it is stored, so later reads still work', async () => {
+      const harness = await startChat(createStore, { enableRoomsManagement: true });
+      await harness.chat.addRoom('lobby', { owner: 'alice' });
+      const alice = await harness.login('alice');
+      await alice.chat.roomJoin('lobby');
+      // Deep, but not so deep that the client cannot serialise it (the unit test goes to 20 000).
+      let deep: unknown = 'bottom';
+      for (let level = 0; level < 2_000; level++) deep = { d: deep };
+      const error = await chatErrorOf(alice.chat.roomUpdateData('lobby', { deep }));
+      expect(error.code).toBe(ChatErrorCode.BAD_ARGUMENT);
+      expect(error.args[0]).toBe('data');
+      const addError = await chatErrorOf(harness.chat.addRoom('deep', { data: { deep } }));
+      expect([addError.code, addError.args[0]]).toEqual([ChatErrorCode.BAD_ARGUMENT, 'data']);
+      expect(await harness.chat.hasRoom('deep')).toBe(false);
+      expect(await alice.chat.roomGetData('lobby')).toMatchObject({ name: 'lobby', data: {} });
+      expect(await alice.chat.roomMessage('lobby', { textMessage: 'still fine' })).toBe(1);
+      expect(harness.errors).toEqual([]);
+    });
+
     it('execUserCommand refuses bad positional arguments with badArgument naming the field, as on the wire', async () => {
       const harness = await startChat(createStore);
       await harness.chat.addRoom('lobby');

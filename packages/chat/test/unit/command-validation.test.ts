@@ -1,6 +1,6 @@
 import { type ChatCommandName, ChatError, ChatErrorCode, chatCommandNames } from '@volley/chat';
 import { describe, expect, it } from 'vitest';
-import { CommandValidator } from '../../src/command-validation.js';
+import { CommandValidator, MAX_ARGUMENT_DEPTH, nestedDeeperThan } from '../../src/command-validation.js';
 
 const validator = new CommandValidator();
 
@@ -134,5 +134,35 @@ describe('CommandValidator: refusals name the field', () => {
       'userNames',
       'must NOT have more than 10000 items',
     ]);
+  });
+});
+
+/** An object nested `depth` levels deep: `{ a: { a: … { a: 1 } } }`. */
+function nested(depth: number): Record<string, unknown> {
+  let value: Record<string, unknown> = { a: 1 };
+  for (let level = 1; level < depth; level++) value = { a: value };
+  return value;
+}
+
+describe('CommandValidator: nesting depth', () => {
+  it(`free-form arguments may nest ${MAX_ARGUMENT_DEPTH} levels, not more: badArgument [field, …]`, () => {
+    expect(validator.validate('roomUpdateData', { roomName: 'r', data: nested(MAX_ARGUMENT_DEPTH) })).toMatchObject({ roomName: 'r' });
+    expect(refusal('roomUpdateData', { roomName: 'r', data: nested(MAX_ARGUMENT_DEPTH + 1) })).toEqual([
+      'data',
+      `must not be nested deeper than ${MAX_ARGUMENT_DEPTH} levels`,
+    ]);
+    expect(refusal('roomMessage', { roomName: 'r', message: { textMessage: 'hi', extra: nested(MAX_ARGUMENT_DEPTH) } })[0]).toBe('message');
+    expect(refusal('systemMessage', { data: [nested(MAX_ARGUMENT_DEPTH)] })[0]).toBe('data');
+    expect(refusal('roomCreate', { roomName: 'r', whitelistOnly: false, options: { data: nested(MAX_ARGUMENT_DEPTH) } })[0]).toBe('options');
+  });
+
+  it('a hostile depth (20 000 levels) is refused without overflowing the stack', () => {
+    let deep: unknown = 1;
+    for (let level = 0; level < 20_000; level++) deep = [deep];
+    expect(refusal('systemMessage', { data: deep })[0]).toBe('data');
+    expect(nestedDeeperThan(deep, 32)).toBe(true);
+    expect(nestedDeeperThan({ a: [1, { b: 2 }] }, 3)).toBe(false);
+    expect(nestedDeeperThan({ a: [1, { b: {} }] }, 3)).toBe(true);
+    expect(nestedDeeperThan('text', 0)).toBe(false);
   });
 });
