@@ -139,7 +139,7 @@ describe('chat demo server', () => {
     expect(await bob.inbox.next('roomAccessListAdded')).toEqual(['bobs', 'blacklist', ['alice']]);
 
     expect(await alice.chat.roomJoin('random')).toBe(1);
-    expect((await alice.chat.roomList()).map((room) => room.name)).toEqual(['lobby', 'random', 'bobs']);
+    expect((await alice.chat.roomList()).map((room) => room.name)).toEqual(['bobs', 'lobby', 'random']);
     expect(serverErrors).toEqual([]);
   });
 

@@ -147,7 +147,10 @@ export interface ChatCommands {
   roomGetOwner(roomName: string): string | null;
   /** Whether the room is whitelist-only (members and admins). */
   roomGetWhitelistMode(roomName: string): boolean;
-  /** Messages `id+1 … id+limit`, newest first (limit capped at `historyMaxGetMessages`). */
+  /**
+   * Messages `id+1 … id+limit`, newest first (limit capped at `historyMaxGetMessages`). Fewer when
+   * they would not fit in what the connection may buffer: continue from the newest id returned.
+   */
   roomHistoryGet(roomName: string, id: number, limit: number): ProcessedMessage[];
   /** History sizes and the last message id. */
   roomHistoryInfo(roomName: string): HistoryInfo;
@@ -159,7 +162,10 @@ export interface ChatCommands {
   roomMessage(roomName: string, message: ChatMessage): number;
   /** Which notifications the room sends. */
   roomNotificationsInfo(roomName: string): NotificationsInfo;
-  /** The newest messages (≤ `historyMaxGetMessages`), newest first. */
+  /**
+   * The newest messages (≤ `historyMaxGetMessages`), newest first; fewer when they would not fit in
+   * what the connection may buffer (page back with `roomHistoryGet`).
+   */
   roomRecentHistory(roomName: string): ProcessedMessage[];
   /** Removes users from a room list (same rights as adding). */
   roomRemoveFromList(roomName: string, listName: RoomListName, userNames: string[]): void;
@@ -169,8 +175,12 @@ export interface ChatCommands {
   roomUserSeen(roomName: string, userName: string): UserSeen;
   /** Relays `data` to your other connections. */
   systemMessage(data: unknown): void;
-  /** Rooms you can see: visible ones, and those you are joined to or administer. */
-  roomList(): RoomSummary[];
+  /**
+   * Rooms you can see (visible ones, and those you are joined to or administer), sorted by name:
+   * a page of at most `limit` (default 100, at most 1000) whose names come after `after`. Page on
+   * with the last name of a page until a page is shorter than its limit.
+   */
+  roomList(after?: string, limit?: number): RoomSummary[];
   /** Room data: the public part for anyone who can see the room, all of it for members. */
   roomGetData(roomName: string): RoomDataView;
   /** Merges fields into the room data (owner, admins, token holders); members get `roomDataUpdated`. */
@@ -250,7 +260,7 @@ export const commandArguments = {
   roomSetWhitelistMode: ['roomName', 'mode'],
   roomUserSeen: ['roomName', 'userName'],
   systemMessage: ['data'],
-  roomList: [],
+  roomList: ['after?', 'limit?'],
   roomGetData: ['roomName'],
   roomUpdateData: ['roomName', 'data'],
   roomSetAccessToken: ['roomName', 'accessToken'],

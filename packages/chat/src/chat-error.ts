@@ -22,6 +22,15 @@ export const ChatErrorCode = {
   NOT_JOINED: 'notJoined',
   /** A list would exceed its size limit. `args: [listName]` */
   LIST_LIMIT_EXCEEDED: 'listLimitExceeded',
+  /** The user already owns `maxRoomsPerUser` rooms, so `roomCreate` is refused. `args: [user]` */
+  ROOMS_LIMIT_EXCEEDED: 'roomsLimitExceeded',
+  /**
+   * A history answer would not fit in what the connection may still buffer (the server's
+   * `maxBufferedAmount`, less what waits to be sent and the answers being built for it): not even
+   * its newest message fits. Refused before it is built; retry once earlier answers are read.
+   * `args: [room]`
+   */
+  ANSWER_TOO_LARGE: 'answerTooLarge',
   /** The login was refused: no user name came out of the handshake. `args: []` */
   NO_LOGIN: 'noLogin',
 

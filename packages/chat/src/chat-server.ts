@@ -3,6 +3,7 @@ import { DeadlineQueue } from '@volley/protocol';
 import { type Handshake, type IncomingMessage, Server, type ServerConnection } from '@volley/server';
 import { EventEmitter } from 'eventemitter3';
 import { argumentName, type ChatCommandName, chatCommandNames, commandArguments, fromPayload, type LoginResult, toPayload } from './chat-api.js';
+import { AnswerBudgets } from './answer-budget.js';
 import { ChatError, ChatErrorCode } from './chat-error.js';
 import { ChatService, throwIfExpired } from './chat-service.js';
 import type { ChatStore, RoomChanges } from './chat-store.js';
@@ -97,6 +98,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly options: ResolvedChatOptions;
   private readonly service: ChatService;
   private readonly validator = new CommandValidator();
+  private readonly answerBudgets = new AnswerBudgets();
   /** Logged-in connections of this node → their user. */
   private readonly users = new Map<ServerConnection, string>();
   private readonly ownsServer: boolean;
@@ -348,14 +350,18 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   private async handle(connection: ServerConnection, command: ChatCommandName, message: IncomingMessage): Promise<void> {
     const userName = this.users.get(connection);
+    const answerBudget = this.answerBudgets.for(connection);
     try {
       if (userName === undefined) throw new ChatError(ChatErrorCode.NO_LOGIN, []);
       const args = fromPayload(commandArguments[command], this.validator.validate(command, message.payload));
       if (this.listenerCount('message') > 0) this.emit('message', userName, { command, args, connectionId: connection.id });
-      const result = await this.run({ userName, connectionId: connection.id, bypassPermissions: false }, command, args);
+      const result = await this.run({ userName, connectionId: connection.id, bypassPermissions: false, answerBudget }, command, args);
+      // Encoded and handed to the socket here: what the answer reserved is free again after.
       if (message.isRequest) message.resolve(result);
     } catch (error) {
       if (message.isRequest) message.reject(error);
+    } finally {
+      answerBudget.release();
     }
   }
 

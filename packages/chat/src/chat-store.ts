@@ -1,4 +1,4 @@
-import type { DirectListName, EditableRoomListName, ProcessedMessage, UserSeen } from './chat-api.js';
+import type { DirectListName, EditableRoomListName, ProcessedMessage, RoomSummary, UserSeen } from './chat-api.js';
 
 /**
  * The chat's state seam. All chat state (users, their connections and lists, rooms, membership,
@@ -55,8 +55,12 @@ export interface ChatStore {
   getDirectWhitelistMode(userName: string): Promise<boolean>;
 
   // --- rooms ---
-  /** **Atomic.** Creates a room with these settings; false (and nothing changes) when it exists. */
-  createRoom(room: RoomState): Promise<boolean>;
+  /**
+   * **Atomic.** Creates a room with these settings; false (and nothing changes) when it exists.
+   * With `maxOwned`, throws `roomsLimitExceeded` (and creates nothing) when the owner already owns
+   * that many rooms.
+   */
+  createRoom(room: RoomState, maxOwned?: number): Promise<boolean>;
   /**
    * **Atomic.** Deletes a room with its lists, history and membership; returns who was joined
    * (user → connection ids), or undefined when there was no such room.
@@ -64,8 +68,14 @@ export interface ChatStore {
   deleteRoom(roomName: string): Promise<Map<string, string[]> | undefined>;
   /** A room's settings, or undefined. */
   getRoom(roomName: string): Promise<RoomState | undefined>;
-  /** Every room name. */
-  listRooms(): Promise<string[]>;
+  /**
+   * A page of the rooms `viewer` may see, sorted by name (code-unit order), with names after
+   * `after`, at most `limit`: the visible rooms, and the hidden ones it is joined to or
+   * admin-level in (owner, adminlist, token holder not blacklisted). Every room when `viewer` is
+   * undefined (the server API). Must cost O(log rooms + limit + the viewer's own hidden rooms),
+   * never O(rooms): keep an index.
+   */
+  listRooms(viewer: string | undefined, after: string | undefined, limit: number): Promise<RoomSummary[]>;
   /** Changes settings (not `name`, `lastMessageId` or `data`); false when there is no such room. */
   updateRoom(roomName: string, changes: RoomChanges): Promise<boolean>;
   /** Shallow-merges fields into the room data (`undefined` deletes a field); returns the result. */
@@ -106,21 +116,33 @@ export interface ChatStore {
   // --- history ---
   /**
    * **Atomic.** Gives the message the room's next id (from 1), stores it and trims history to
-   * `historyMaxSize` (0 stores nothing, the id still advances). Undefined when there is no room.
+   * `historyMaxSize` messages and, when given, `maxBytes` bytes of their JSON, dropping the oldest
+   * (0 stores nothing, the id still advances). Undefined when there is no room.
    */
-  addMessage(roomName: string, message: ProcessedMessage): Promise<ProcessedMessage | undefined>;
-  /** The newest `limit` retained messages, newest first. */
-  getRecentHistory(roomName: string, limit: number): Promise<ProcessedMessage[]>;
+  addMessage(roomName: string, message: ProcessedMessage, maxBytes?: number): Promise<ProcessedMessage | undefined>;
+  /**
+   * The newest `limit` retained messages, newest first, as many as fit in `maxBytes` (their
+   * JSON). Reads only what it returns: no copy of the rest of the history. Throws `answerTooLarge`
+   * when not even the newest fits.
+   */
+  getRecentHistory(roomName: string, limit: number, maxBytes: number): Promise<HistoryPage>;
   /**
    * Retained messages with ids `afterId+1 … afterId+limit`, newest first; starting at the oldest
-   * retained message when `afterId` predates it; `[]` when `afterId ≥ lastMessageId`.
+   * retained message when `afterId` predates it; `[]` when `afterId ≥ lastMessageId`. As many from
+   * the oldest of them as fit in `maxBytes`; throws `answerTooLarge` when not even that one fits.
    */
-  getHistory(roomName: string, afterId: number, limit: number): Promise<ProcessedMessage[]>;
+  getHistory(roomName: string, afterId: number, limit: number, maxBytes: number): Promise<HistoryPage>;
   /** Number of retained messages. */
   getHistorySize(roomName: string): Promise<number>;
 
   /** Releases resources (connections to a database). */
   close(): Promise<void>;
+}
+
+/** Messages read from a room's history, and the bytes of their JSON. */
+export interface HistoryPage {
+  messages: ProcessedMessage[];
+  bytes: number;
 }
 
 /** A room list kept in the store: the editable ones plus the access-token holders. */

@@ -55,7 +55,7 @@ const argumentSchemas: { [K in ChatCommandName]: Record<string, Schema> } = {
   roomSetWhitelistMode: { roomName: name, mode: { type: 'boolean' } },
   roomUserSeen: { roomName: name, userName: name },
   systemMessage: { data: {} },
-  roomList: {},
+  roomList: { after: name, limit: { type: 'integer', minimum: 1, maximum: 1000 } },
   roomGetData: { roomName: name },
   roomUpdateData: { roomName: name, data: jsonObject },
   roomSetAccessToken: { roomName: name, accessToken: { type: ['string', 'null'], maxLength: 1024 } },

@@ -12,6 +12,8 @@ type Command<K extends ChatCommandName> = (
 ) => Promise<Awaited<ReturnType<ChatCommands[K]>>>;
 
 const roomListNames: readonly string[] = ['adminlist', 'blacklist', 'whitelist', 'userlist'];
+/** Rooms a `roomList` page holds when the client names no limit. */
+const ROOM_LIST_PAGE = 100;
 const directListNames: readonly string[] = ['blacklist', 'whitelist'];
 
 /** Every command, by name. Permission rules are in `../../docs/chat.md`; each is tested by the contract suite. */
@@ -121,7 +123,9 @@ export const commands: { [K in ChatCommandName]: Command<K> } = {
   async roomCreate(service, context, roomName, whitelistOnly, options = {}) {
     if (!service.options.enableRoomsManagement && !context.bypassPermissions) throw new ChatError(ChatErrorCode.NOT_ALLOWED, []);
     service.checkName(roomName);
-    const created = await service.store.createRoom(newRoomState(service, roomName, context.userName, { whitelistOnly, ...options }));
+    // The server API creates rooms without counting them against the user's limit.
+    const maxOwned = context.bypassPermissions || service.options.maxRoomsPerUser === 0 ? undefined : service.options.maxRoomsPerUser;
+    const created = await service.store.createRoom(newRoomState(service, roomName, context.userName, { whitelistOnly, ...options }), maxOwned);
     if (!created) throw new ChatError(ChatErrorCode.ROOM_EXISTS, [roomName]);
   },
   async roomDelete(service, context, roomName) {
@@ -130,17 +134,9 @@ export const commands: { [K in ChatCommandName]: Command<K> } = {
     if (!context.bypassPermissions && room.owner !== context.userName) throw new ChatError(ChatErrorCode.NOT_ALLOWED, [roomName]);
     await deleteRoom(service, roomName);
   },
-  async roomList(service, context) {
-    const rooms: RoomSummary[] = [];
-    for (const roomName of await service.store.listRooms()) {
-      const room = await service.store.getRoom(roomName);
-      if (room === undefined) continue;
-      const members = await service.store.getRoomList(roomName, 'userlist');
-      if (room.visible || context.bypassPermissions || members.includes(context.userName) || (await service.isAdminLevel(room, context.userName))) {
-        rooms.push(summary(room, members.length));
-      }
-    }
-    return rooms;
+  async roomList(service, context, after, limit = ROOM_LIST_PAGE) {
+    // A page from the store's index: its cost never grows with the number of rooms.
+    return service.store.listRooms(context.bypassPermissions ? undefined : context.userName, after, limit);
   },
   async roomGetData(service, context, roomName) {
     const room = await service.room(roomName);
@@ -172,18 +168,24 @@ export const commands: { [K in ChatCommandName]: Command<K> } = {
     await service.joinedRoom(context, roomName);
     const checker = service.hooks.roomMessageChecker;
     await checkMessage(message, () => checker?.(message, { userName: context.userName, roomName }), checker !== undefined);
-    const stored = await service.store.addMessage(roomName, processMessage(message, context.userName));
+    const stored = await service.store.addMessage(roomName, processMessage(message, context.userName), service.options.historyMaxBytes);
     if (stored === undefined) throw new ChatError(ChatErrorCode.NO_ROOM, [roomName]);
     void service.notifier.toRoom(roomName, undefined, 'roomMessage', roomName, stored);
     return stored.id!;
   },
   async roomRecentHistory(service, context, roomName) {
-    const room = await service.readableRoom(context, roomName);
-    return service.store.getRecentHistory(roomName, service.options.historyMaxGetMessages);
+    await service.readableRoom(context, roomName);
+    const budget = context.answerBudget;
+    const page = await service.store.getRecentHistory(roomName, service.options.historyMaxGetMessages, budget?.available() ?? Infinity);
+    budget?.reserve(page.bytes);
+    return page.messages;
   },
   async roomHistoryGet(service, context, roomName, id, limit) {
-    const room = await service.readableRoom(context, roomName);
-    return service.store.getHistory(roomName, id, Math.min(limit, service.options.historyMaxGetMessages));
+    await service.readableRoom(context, roomName);
+    const budget = context.answerBudget;
+    const page = await service.store.getHistory(roomName, id, Math.min(limit, service.options.historyMaxGetMessages), budget?.available() ?? Infinity);
+    budget?.reserve(page.bytes);
+    return page.messages;
   },
   async roomHistoryInfo(service, context, roomName) {
     const room = await service.readableRoom(context, roomName);

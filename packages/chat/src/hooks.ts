@@ -1,4 +1,5 @@
 import type { IncomingMessage as HttpRequest } from 'node:http';
+import type { AnswerBudget } from './answer-budget.js';
 import type { ChatCommandName, ChatCommands, ChatMessage } from './chat-api.js';
 import type { ChatError } from './chat-error.js';
 
@@ -14,6 +15,11 @@ export interface CommandContext {
    * say) or check it; the chat checks it before a hook's answer may change any state.
    */
   signal?: AbortSignal;
+  /**
+   * Commands from a connection: the bytes its answer may take (see `answerTooLarge`); history
+   * reads size their answers against it. Undefined for the server API (no limit).
+   */
+  answerBudget?: AnswerBudget;
 }
 
 /** Positional arguments of command `K`. */

@@ -5,6 +5,7 @@
  * Deliberately private: the command table, the shared rules (`ChatService`), the notifier and
  * the payload validator (implementation details that may change without notice).
  */
+export { AnswerBudget } from './answer-budget.js';
 export { ChatServer } from './chat-server.js';
 export { MemoryChatStore } from './memory-chat-store.js';
 export { chatServerDefaults } from './options.js';
@@ -13,7 +14,7 @@ export * from './client.js';
 
 export type { AddRoomOptions, AddUserOptions, ChatServerEvents, CommandTarget } from './chat-server.js';
 export type { ChatServerOptions } from './options.js';
-export type { ChatStore, ConnectionRemoval, MembershipChange, RoomChanges, RoomState, StoredRoomListName, UserInfo } from './chat-store.js';
+export type { ChatStore, ConnectionRemoval, HistoryPage, MembershipChange, RoomChanges, RoomState, StoredRoomListName, UserInfo } from './chat-store.js';
 export type {
   AfterHook,
   AuthenticateContext,

@@ -1,6 +1,7 @@
-import type { DirectListName, ProcessedMessage, UserSeen } from './chat-api.js';
+import type { DirectListName, ProcessedMessage, RoomSummary, UserSeen } from './chat-api.js';
 import { ChatError, ChatErrorCode } from './chat-error.js';
-import type { ChatStore, ConnectionRemoval, MembershipChange, RoomChanges, RoomState, StoredRoomListName, UserInfo } from './chat-store.js';
+import type { ChatStore, ConnectionRemoval, HistoryPage, MembershipChange, RoomChanges, RoomState, StoredRoomListName, UserInfo } from './chat-store.js';
+import { RoomIndex } from './room-index.js';
 
 interface UserRecord {
   connections: Set<string>;
@@ -17,8 +18,19 @@ interface RoomRecord {
   joined: Map<string, Set<string>>;
   /** user → ms of its last join or leave. */
   seen: Map<string, number>;
-  /** Retained messages, oldest first; ids are consecutive. */
-  history: ProcessedMessage[];
+  /**
+   * Retained messages, oldest first; ids are consecutive. Kept as their JSON text: a read parses
+   * only the messages it returns, and the text's size is what the byte bounds count.
+   */
+  history: StoredMessage[];
+  /** Bytes of `history`'s texts. */
+  historyBytes: number;
+}
+
+interface StoredMessage {
+  id: number;
+  text: string;
+  bytes: number;
 }
 
 /**
@@ -33,6 +45,7 @@ export class MemoryChatStore implements ChatStore {
   private readonly rooms = new Map<string, RoomRecord>();
   /** connection id → rooms it is joined to. */
   private readonly connectionRooms = new Map<string, Set<string>>();
+  private readonly index = new RoomIndex();
 
   async addUser(userName: string): Promise<boolean> {
     if (this.users.has(userName)) return false;
@@ -103,15 +116,20 @@ export class MemoryChatStore implements ChatStore {
     return this.users.get(userName)?.whitelistOnly ?? false;
   }
 
-  async createRoom(room: RoomState): Promise<boolean> {
+  async createRoom(room: RoomState, maxOwned?: number): Promise<boolean> {
     if (this.rooms.has(room.name)) return false;
+    if (maxOwned !== undefined && room.owner !== null && this.index.ownedCount(room.owner) >= maxOwned) {
+      throw new ChatError(ChatErrorCode.ROOMS_LIMIT_EXCEEDED, [room.owner]);
+    }
     this.rooms.set(room.name, {
       state: { ...room, data: { ...room.data } },
       lists: { adminlist: new Set(), blacklist: new Set(), whitelist: new Set(), tokenholders: new Set() },
       joined: new Map(),
       seen: new Map(),
       history: [],
+      historyBytes: 0,
     });
+    this.index.added(room.name, room.visible, room.owner);
     return true;
   }
 
@@ -119,6 +137,7 @@ export class MemoryChatStore implements ChatStore {
     const room = this.rooms.get(roomName);
     if (room === undefined) return undefined;
     this.rooms.delete(roomName);
+    this.index.removed(roomName, room.state.owner, [...room.lists.adminlist, ...room.lists.tokenholders, ...room.joined.keys()]);
     const joined = new Map<string, string[]>();
     for (const [userName, connections] of room.joined) {
       joined.set(userName, [...connections]);
@@ -132,15 +151,28 @@ export class MemoryChatStore implements ChatStore {
     return state === undefined ? undefined : { ...state, data: structuredClone(state.data) };
   }
 
-  async listRooms(): Promise<string[]> {
-    return [...this.rooms.keys()];
+  async listRooms(viewer: string | undefined, after: string | undefined, limit: number): Promise<RoomSummary[]> {
+    const names = this.index.page(viewer, after, limit, (roomName) => {
+      const room = this.rooms.get(roomName);
+      return room !== undefined && !room.state.visible && seesHidden(room, viewer!);
+    });
+    return names.map((name) => {
+      const { owner, visible } = this.rooms.get(name)!.state;
+      return { name, owner, members: this.rooms.get(name)!.joined.size, visible };
+    });
   }
 
   async updateRoom(roomName: string, changes: RoomChanges): Promise<boolean> {
     const room = this.rooms.get(roomName);
     if (room === undefined) return false;
+    const { owner, visible } = room.state;
     for (const [key, value] of Object.entries(changes)) {
       if (value !== undefined) (room.state as unknown as Record<string, unknown>)[key] = value;
+    }
+    if (room.state.visible !== visible) this.index.visibilityChanged(roomName, room.state.visible);
+    if (room.state.owner !== owner) {
+      this.index.ownerChanged(roomName, owner, room.state.owner);
+      if (owner !== null) this.recheck(room, owner);
     }
     return true;
   }
@@ -165,16 +197,24 @@ export class MemoryChatStore implements ChatStore {
 
   async addToRoomList(roomName: string, listName: StoredRoomListName, names: string[], limit: number): Promise<void> {
     const room = this.rooms.get(roomName);
-    if (room !== undefined) addAll(room.lists[listName], names, limit, listName);
+    if (room === undefined) return;
+    addAll(room.lists[listName], names, limit, listName);
+    if (listName === 'adminlist' || listName === 'tokenholders') for (const name of names) this.index.relate(name, roomName);
   }
 
   async removeFromRoomList(roomName: string, listName: StoredRoomListName, names: string[]): Promise<void> {
-    const list = this.rooms.get(roomName)?.lists[listName];
-    for (const name of names) list?.delete(name);
+    const room = this.rooms.get(roomName);
+    if (room === undefined) return;
+    for (const name of names) room.lists[listName].delete(name);
+    for (const name of names) this.recheck(room, name);
   }
 
   async clearRoomList(roomName: string, listName: StoredRoomListName): Promise<void> {
-    this.rooms.get(roomName)?.lists[listName].clear();
+    const room = this.rooms.get(roomName);
+    if (room === undefined) return;
+    const names = [...room.lists[listName]];
+    room.lists[listName].clear();
+    for (const name of names) this.recheck(room, name);
   }
 
   async getRoomList(roomName: string, listName: StoredRoomListName | 'userlist'): Promise<string[]> {
@@ -198,6 +238,7 @@ export class MemoryChatStore implements ChatStore {
       connections = new Set();
       room.joined.set(userName, connections);
       room.seen.set(userName, now);
+      this.index.relate(userName, roomName);
     }
     connections.add(connectionId);
     let rooms = this.connectionRooms.get(connectionId);
@@ -218,6 +259,7 @@ export class MemoryChatStore implements ChatStore {
     if (room === undefined || connections === undefined) return [];
     room.joined.delete(userName);
     room.seen.set(userName, now);
+    this.recheck(room, userName);
     for (const id of connections) this.connectionRooms.get(id)?.delete(roomName);
     return [...connections];
   }
@@ -235,28 +277,52 @@ export class MemoryChatStore implements ChatStore {
     return { joined: room?.joined.has(userName) ?? false, timestamp: room?.seen.get(userName) ?? null };
   }
 
-  async addMessage(roomName: string, message: ProcessedMessage): Promise<ProcessedMessage | undefined> {
+  async addMessage(roomName: string, message: ProcessedMessage, maxBytes = Infinity): Promise<ProcessedMessage | undefined> {
     const room = this.rooms.get(roomName);
     if (room === undefined) return undefined;
-    const stored = { ...structuredClone(message), id: ++room.state.lastMessageId };
-    room.history.push(stored);
-    trim(room);
-    return structuredClone(stored);
+    const stored = { ...message, id: ++room.state.lastMessageId };
+    const text = JSON.stringify(stored);
+    const bytes = Buffer.byteLength(text);
+    room.history.push({ id: stored.id, text, bytes });
+    room.historyBytes += bytes;
+    trim(room, maxBytes);
+    return JSON.parse(text) as ProcessedMessage;
   }
 
-  async getRecentHistory(roomName: string, limit: number): Promise<ProcessedMessage[]> {
-    const history = this.rooms.get(roomName)?.history ?? [];
-    return structuredClone(history.slice(Math.max(0, history.length - limit)).reverse());
-  }
-
-  async getHistory(roomName: string, afterId: number, limit: number): Promise<ProcessedMessage[]> {
+  async getRecentHistory(roomName: string, limit: number, maxBytes: number): Promise<HistoryPage> {
     const room = this.rooms.get(roomName);
-    if (room === undefined || room.history.length === 0 || limit <= 0) return [];
-    const firstId = room.history[0]!.id!;
+    const history = room?.history ?? [];
+    // Newest first: walk back from the end while the page has room.
+    const picked: StoredMessage[] = [];
+    let bytes = 0;
+    for (let index = history.length - 1; index >= 0 && picked.length < limit; index--) {
+      const entry = history[index]!;
+      if (bytes + entry.bytes > maxBytes) break;
+      picked.push(entry);
+      bytes += entry.bytes;
+    }
+    if (picked.length === 0 && history.length > 0 && limit > 0) throw new ChatError(ChatErrorCode.ANSWER_TOO_LARGE, [roomName]);
+    return { messages: picked.map(parse), bytes };
+  }
+
+  async getHistory(roomName: string, afterId: number, limit: number, maxBytes: number): Promise<HistoryPage> {
+    const room = this.rooms.get(roomName);
+    if (room === undefined || room.history.length === 0 || limit <= 0) return { messages: [], bytes: 0 };
+    const firstId = room.history[0]!.id;
     const start = Math.max(afterId + 1, firstId);
     const end = Math.min(start + limit - 1, room.state.lastMessageId);
-    if (start > end) return [];
-    return structuredClone(room.history.slice(start - firstId, end - firstId + 1).reverse());
+    if (start > end) return { messages: [], bytes: 0 };
+    // From the oldest asked for, so that the client continues from the newest id it got.
+    const picked: StoredMessage[] = [];
+    let bytes = 0;
+    for (let id = start; id <= end; id++) {
+      const entry = room.history[id - firstId]!;
+      if (bytes + entry.bytes > maxBytes) break;
+      picked.push(entry);
+      bytes += entry.bytes;
+    }
+    if (picked.length === 0) throw new ChatError(ChatErrorCode.ANSWER_TOO_LARGE, [roomName]);
+    return { messages: picked.reverse().map(parse), bytes };
   }
 
   async getHistorySize(roomName: string): Promise<number> {
@@ -271,6 +337,13 @@ export class MemoryChatStore implements ChatStore {
     return user;
   }
 
+  /** Drops `userName` from the room's listing candidates unless it still relates to the room. */
+  private recheck(room: RoomRecord, userName: string): void {
+    const { lists } = room;
+    if (room.state.owner === userName || lists.adminlist.has(userName) || lists.tokenholders.has(userName) || room.joined.has(userName)) return;
+    this.index.unrelate(userName, room.state.name);
+  }
+
   private leave(roomName: string, userName: string, connectionId: string, now: number): MembershipChange {
     const room = this.rooms.get(roomName);
     const connections = room?.joined.get(userName);
@@ -281,6 +354,7 @@ export class MemoryChatStore implements ChatStore {
     if (connections.size === 0) {
       room.joined.delete(userName);
       room.seen.set(userName, now);
+      this.recheck(room, userName);
     }
     return { changed: true, njoined: connections.size };
   }
@@ -298,7 +372,29 @@ function addAll(list: Set<string>, names: string[], limit: number, listName: str
   for (const name of names) list.add(name);
 }
 
-function trim(room: RoomRecord): void {
-  const excess = room.history.length - room.state.historyMaxSize;
-  if (excess > 0) room.history.splice(0, excess);
+/** Drops the oldest messages past `historyMaxSize` and, when given, past `maxBytes`. */
+function trim(room: RoomRecord, maxBytes = Infinity): void {
+  const history = room.history;
+  let drop = Math.max(0, history.length - room.state.historyMaxSize);
+  let bytes = room.historyBytes;
+  for (let index = 0; index < drop; index++) bytes -= history[index]!.bytes;
+  while (drop < history.length && bytes > maxBytes) bytes -= history[drop++]!.bytes;
+  if (drop === 0) return;
+  history.splice(0, drop);
+  room.historyBytes = bytes;
+}
+
+function parse(entry: StoredMessage): ProcessedMessage {
+  return JSON.parse(entry.text) as ProcessedMessage;
+}
+
+/** Whether a user may see a hidden room: joined to it, or admin-level (a blacklisted token holder is not). */
+function seesHidden(room: RoomRecord, userName: string): boolean {
+  const { lists } = room;
+  return (
+    room.joined.has(userName) ||
+    room.state.owner === userName ||
+    lists.adminlist.has(userName) ||
+    (lists.tokenholders.has(userName) && !lists.blacklist.has(userName))
+  );
 }

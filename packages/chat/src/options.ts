@@ -35,6 +35,17 @@ export interface ChatServerOptions {
   historyMaxGetMessages?: number;
   /** Messages a new room keeps. @default 10000 */
   historyMaxSize?: number;
+  /**
+   * Bytes of history (the messages' JSON) each room keeps: the oldest messages are dropped past it,
+   * as past `historyMaxSize`. Bounds a room's memory whatever size its messages are.
+   * @default 4194304 (4 MiB)
+   */
+  historyMaxBytes?: number;
+  /**
+   * Rooms one user may own through `roomCreate` at once (deleting one frees a place); the server
+   * API (`addRoom`) is not counted against it. 0 = no limit. @default 100
+   */
+  maxRoomsPerUser?: number;
   /** Size limit of each user's direct lists. @default 1000 */
   directListSizeLimit?: number;
   /** Size limit of each room list. @default 10000 */
@@ -54,6 +65,8 @@ export const chatServerDefaults = {
   presence: false,
   historyMaxGetMessages: 100,
   historyMaxSize: 10_000,
+  historyMaxBytes: 4 * 1024 * 1024,
+  maxRoomsPerUser: 100,
   directListSizeLimit: 1_000,
   roomListSizeLimit: 10_000,
   commandTimeout: 8_000,
@@ -79,7 +92,7 @@ export function resolveChatOptions(options: ChatServerOptions): ResolvedChatOpti
   for (const key of ['enableDirectMessages', 'enableRoomsManagement', 'enableUserlistUpdates', 'enableAccessListsUpdates', 'presence'] as const) {
     if (typeof resolved[key] !== 'boolean') throw new TypeError(`${key} must be a boolean`);
   }
-  for (const key of ['historyMaxGetMessages', 'historyMaxSize', 'directListSizeLimit', 'roomListSizeLimit'] as const) {
+  for (const key of ['historyMaxGetMessages', 'historyMaxSize', 'historyMaxBytes', 'maxRoomsPerUser', 'directListSizeLimit', 'roomListSizeLimit'] as const) {
     const value = resolved[key];
     if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`${key} must be a non-negative integer`);
   }

@@ -53,7 +53,7 @@ const commandSpecs: { [K in ChatCommandName]: Record<string, ArgumentSpec> } = {
   roomUserSeen: { roomName, userName },
   // Any JSON is a system message's data.
   systemMessage: { data: { valid: { any: ['json'] }, wrong: [] } },
-  roomList: {},
+  roomList: { after: { valid: 'lobby', wrong: [5, null, false, 'x'.repeat(1025)] }, limit: { valid: 10, wrong: ['10', 0, 1001, 2.5, null] } },
   roomGetData: { roomName },
   roomUpdateData: { roomName, data: { valid: { topic: 'news' }, wrong: ['news', 3, null, [{ topic: 'news' }]] } },
   roomSetAccessToken: { roomName, accessToken: { valid: null, wrong: [5, false, {}, ['secret']] } },
@@ -121,7 +121,7 @@ async function snapshot(harness: ChatHarness, users: TestUser[]): Promise<unknow
   const sockets: Record<string, string[]> = {};
   for (const user of users) sockets[user.id] = await store.getConnectionRooms(user.id);
   return {
-    rooms: (await store.listRooms()).sort(),
+    rooms: (await store.listRooms(undefined, undefined, 1000)).map((room) => room.name).sort(),
     lobby: await store.getRoom('lobby'),
     lists,
     historySize: await store.getHistorySize('lobby'),

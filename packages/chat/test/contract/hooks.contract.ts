@@ -1,4 +1,4 @@
-import { ChatError, ChatErrorCode, type ChatServerEvents, type CommandContext, type CommandOutcome } from '@volley/chat';
+import { AnswerBudget, ChatError, ChatErrorCode, type ChatServerEvents, type CommandContext, type CommandOutcome } from '@volley/chat';
 import { ErrorCode } from '@volley/client';
 import { describe, expect, it } from 'vitest';
 import { chatErrorOf, type ChatHarness, notifications, startChat, type StoreFactory, volleyErrorOf } from '../helpers.js';
@@ -33,7 +33,12 @@ export default function hooksContract(createStore: StoreFactory): void {
       await alice.chat.roomJoin('lobby');
       await bob.chat.roomJoin('lobby');
       expect(await alice.chat.roomMessage('lobby', { textMessage: 'hi' })).toBe(1);
-      expect(seen).toEqual([{ context: { userName: 'alice', connectionId: alice.id, bypassPermissions: false, signal: expect.any(AbortSignal) }, args: ['lobby', { textMessage: 'hi' }] }]);
+      expect(seen).toEqual([
+        {
+          context: { userName: 'alice', connectionId: alice.id, bypassPermissions: false, signal: expect.any(AbortSignal), answerBudget: expect.any(AnswerBudget) },
+          args: ['lobby', { textMessage: 'hi' }],
+        },
+      ]);
       const [roomName, message] = await bob.inbox.next('roomMessage');
       expect(roomName).toBe('lobby');
       expect(message).toMatchObject({ textMessage: 'hi (edited)', author: 'alice', id: 1 });

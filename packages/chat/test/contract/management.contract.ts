@@ -429,7 +429,7 @@ export default function managementContract(createStore: StoreFactory): void {
         await expectChatError(chat.execUserCommand('alice', 'toString'), 'noCommand', ['toString']);
         await expectChatError(chat.execUserCommand('alice', 'roomJoin'), 'wrongArgumentsCount', ['roomJoin', ['roomName', 'accessToken']]);
         await expectChatError(chat.execUserCommand('alice', 'roomJoin', 'room', 'token', 'extra'), 'wrongArgumentsCount', ['roomJoin', ['roomName', 'accessToken']]);
-        await expectChatError(chat.execUserCommand('alice', 'roomList', 'extra'), 'wrongArgumentsCount', ['roomList', []]);
+        await expectChatError(chat.execUserCommand('alice', 'roomList', 'after', 10, 'extra'), 'wrongArgumentsCount', ['roomList', ['after', 'limit']]);
         await expectChatError(chat.execUserCommand('alice', 'roomGetOwner', 5), 'badArgument', ['roomName', 'must be string']);
         await expectChatError(chat.execUserCommand('alice', 'roomSetWhitelistMode', 'room', 'yes'), 'badArgument', ['mode', 'must be boolean']);
         await expectChatError(chat.execUserCommand('ghost', 'roomList'), 'noUser', ['ghost']);

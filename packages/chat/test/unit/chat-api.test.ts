@@ -95,7 +95,7 @@ const fullArgs: { [K in ChatCommandName]: Parameters<ChatCommands[K]> } = {
   roomSetWhitelistMode: ['lobby', false],
   roomUserSeen: ['lobby', 'bob'],
   systemMessage: [{ any: ['json'] }],
-  roomList: [],
+  roomList: ['lobby', 10],
   roomGetData: ['lobby'],
   roomUpdateData: ['lobby', { topic: 'new' }],
   roomSetAccessToken: ['lobby', null],

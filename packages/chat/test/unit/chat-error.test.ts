@@ -7,7 +7,7 @@ function overTheWire(error: unknown): unknown {
   return JSON.parse(JSON.stringify(serializeError(error)));
 }
 
-/** The 19 codes CHAT.md lists. */
+/** The 19 codes CHAT.md lists, and Volley's additions (docs/chat.md, "Errors"). */
 const documentedCodes = [
   'badArgument',
   'internalError',
@@ -60,8 +60,8 @@ describe('ChatError', () => {
     expect('cause' in new ChatError(ChatErrorCode.INTERNAL_ERROR)).toBe(false);
   });
 
-  it('the code table holds exactly the 19 codes CHAT.md lists', () => {
-    expect(Object.values(ChatErrorCode).sort()).toEqual([...documentedCodes].sort());
+  it('the code table holds exactly the 19 codes CHAT.md lists and Volley\'s two limits', () => {
+    expect(Object.values(ChatErrorCode).sort()).toEqual([...documentedCodes, 'answerTooLarge', 'roomsLimitExceeded'].sort());
   });
 });
 

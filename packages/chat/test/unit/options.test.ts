@@ -16,7 +16,7 @@ function construct(options: unknown): ChatServer {
 }
 
 const flags = ['enableDirectMessages', 'enableRoomsManagement', 'enableUserlistUpdates', 'enableAccessListsUpdates', 'presence'] as const;
-const sizes = ['historyMaxGetMessages', 'historyMaxSize', 'directListSizeLimit', 'roomListSizeLimit'] as const;
+const sizes = ['historyMaxGetMessages', 'historyMaxSize', 'historyMaxBytes', 'maxRoomsPerUser', 'directListSizeLimit', 'roomListSizeLimit'] as const;
 
 describe('ChatServer options: defaults', () => {
   it('are the documented ones', () => {
@@ -28,6 +28,8 @@ describe('ChatServer options: defaults', () => {
       presence: false,
       historyMaxGetMessages: 100,
       historyMaxSize: 10_000,
+      historyMaxBytes: 4 * 1024 * 1024,
+      maxRoomsPerUser: 100,
       directListSizeLimit: 1_000,
       roomListSizeLimit: 10_000,
       commandTimeout: 8_000,
