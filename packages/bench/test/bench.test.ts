@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 const runner = fileURLToPath(new URL('../src/run.mjs', import.meta.url));
 const connectParts = fileURLToPath(new URL('../src/connect-parts.mjs', import.meta.url));
+const flood = fileURLToPath(new URL('../src/flood.mjs', import.meta.url));
 
 /** Runs the harness in its own process (it imports the packages' builds) and collects its output. */
 function runBench(args: string[], script = runner): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -50,6 +51,31 @@ describe('benchmark harness', () => {
     for (const row of rows) expect(row).toMatch(/^\| [^|]+ \| \d+ \| \d+ \| \d+ \| \d+\.\d\d× \|$/);
     expect(rows[3]).toContain('| 1.00× |');
   }, 60_000);
+
+  it('measures a victim alone and under each kind of flood: one row each, with the ratio to alone', async () => {
+    const { code, stdout, stderr } = await runBench(['--duration=300', '--rounds=1'], flood);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    const rows = stdout.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| flood'));
+    expect(rows.map((row) => row.split(' | ')[0])).toEqual([
+      '| alone',
+      '| unknown _r',
+      '| WebSocket pongs',
+      '| binary frames',
+      '| _p before the handshake',
+      '| requests over the rate',
+      '| malformed text',
+    ]);
+    expect(rows[0]).toContain('| 1.00× |');
+    // Every flood row has the victim's numbers and its ratio (timings are reported, never judged).
+    for (const row of rows.slice(1)) expect(row).toMatch(/\| \d+ \| \d+\.\d{3} \| \d+\.\d{3} \| \d+\.\d\d×( \(over 5×\))? \|$/);
+  }, 60_000);
+
+  it('refuses an unknown flag of the flood bench', async () => {
+    const { code, stderr } = await runBench(['--nope=1'], flood);
+    expect(code).toBe(2);
+    expect(stderr).toContain('Usage: flood.mjs');
+  }, 30_000);
 
   it('refuses an unknown argument of the connect split', async () => {
     const { code, stderr } = await runBench(['--batch=x'], connectParts);
