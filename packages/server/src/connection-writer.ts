@@ -1,5 +1,6 @@
-import { corkableOf, encodeUpgradeAnswer, ErrorCode, VolleyError, type WriteBatcher } from '@volley/protocol';
+import { corkableOf, encodeUpgradeAnswer, ErrorCode, VolleyError } from '@volley/protocol';
 import type { WebSocket } from 'ws';
+import type { ConnectionContext } from './connection-types.js';
 import { sharedTextFrame, textFrame } from './text-frame.js';
 
 const CONNECTING = 0;
@@ -33,10 +34,10 @@ export class ConnectionWriter {
 
   constructor(
     private readonly socket: WebSocket,
-    private readonly batcher: WriteBatcher | undefined,
-    private readonly maxBufferedAmount: number,
-    /** The outgoing buffer is full: applies the backpressure policy and throws `BACKPRESSURE`. */
-    private readonly overflow: () => never,
+    /** The server's settings: batching, `maxBufferedAmount`. */
+    private readonly context: ConnectionContext,
+    /** The outgoing buffer is full: `overflow()` applies the backpressure policy and throws `BACKPRESSURE`. */
+    private readonly owner: { overflow(): never },
   ) {}
 
   /** True while the socket is being set up (the upgrade has not completed). */
@@ -61,7 +62,7 @@ export class ConnectionWriter {
 
   /** ws has set the socket up: writes what was written before. */
   opened(): void {
-    this.raw = this.batcher === undefined ? undefined : (corkableOf(this.socket) as RawSocket | undefined);
+    this.raw = this.context.batcher === undefined ? undefined : (corkableOf(this.socket) as RawSocket | undefined);
     const early = this.early;
     if (early === undefined) return;
     this.early = undefined;
@@ -87,7 +88,7 @@ export class ConnectionWriter {
   reading(): void {
     if (this.readsCorked || this.raw === undefined) return;
     this.readsCorked = true;
-    this.batcher!.corkDuringReads(this.raw);
+    this.context.batcher!.corkDuringReads(this.raw);
   }
 
   /** Writes one encoded frame; throws `DISCONNECTED` when the socket is gone, `BACKPRESSURE` when full. */
@@ -98,19 +99,19 @@ export class ConnectionWriter {
       (this.early ??= []).push(frame);
       return;
     }
-    if (socket.bufferedAmount > this.maxBufferedAmount) this.overflow();
+    if (socket.bufferedAmount > this.context.maxBufferedAmount) this.owner.overflow();
     const raw = this.raw;
     if (raw === undefined) {
       socket.send(frame, TEXT);
       return;
     }
     // Batched: held until the end of the read or turn, and framed here, one buffer per frame.
-    this.batcher!.hold(raw);
+    this.context.batcher!.hold(raw);
     raw.write(typeof frame === 'string' ? textFrame(frame) : sharedTextFrame(frame));
   }
 
   /** Sends what is held before the close frame, which ws writes itself. */
   flush(): void {
-    this.batcher?.flushNow();
+    this.context.batcher?.flushNow();
   }
 }

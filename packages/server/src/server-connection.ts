@@ -20,6 +20,7 @@ import { Handshake, type HandshakeOwner } from './handshake.js';
 import { ConnectionHost, listenToSocket } from './connection-host.js';
 import type { ConnectionContext, ConnectionEvents, ConnectionState, MessageHandler } from './connection-types.js';
 import { ConnectionEvent } from './connection-types.js';
+import { ConnectionClose } from './connection-close.js';
 import { ConnectionWriter } from './connection-writer.js';
 import type { AdapterMember } from './rooms/adapter.js';
 
@@ -46,16 +47,10 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   /** The handshake being answered; dropped once answered so its payload can be collected. */
   private handshake: Handshake | undefined;
   private handshakeAnswered = false;
-  private closing: Promise<void> | undefined;
-  /** Cuts a peer that does not finish the close handshake within `closeTimeout`. */
-  private closeTimer: ReturnType<typeof setTimeout> | undefined;
-  private resolveClosed: (() => void) | undefined;
+  /** Set once a close has begun (ours, or one ws started): nothing more is read or dispatched. */
+  private closing: ConnectionClose | undefined;
   private upgradeRequest: HttpRequest | undefined;
   private readonly writer: ConnectionWriter;
-  /** A close asked for before the socket opened, done once it has (after the early frames). */
-  private closeWhenOpen: { code: number; reason: string } | undefined;
-  /** The close code this side sent (ours, or ws's 1009 for an oversized frame); see {@link closed}. */
-  private sentCloseCode: number | undefined;
 
   /** @internal Created by the server. */
   constructor(
@@ -67,7 +62,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     this.currentId = id;
     this.upgradeRequest = request;
     this.session = new Session(new ConnectionHost(this), context.sessionOptions);
-    this.writer = new ConnectionWriter(socket, context.batcher, context.maxBufferedAmount, () => this.overflow());
+    this.writer = new ConnectionWriter(socket, context, this);
     // Shared listeners that find the connection on the socket: no closures per connection.
     listenToSocket(socket, this);
   }
@@ -80,13 +75,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   opened(): void {
     this.writer.opened();
     if (this.handshakeAnswered) this.upgradeRequest = undefined;
-    const close = this.closeWhenOpen;
-    if (close !== undefined) {
-      this.closeWhenOpen = undefined;
-      this.sendClose(close.code, close.reason);
-    } else if (!this.handshakeAnswered) {
-      this.context.handshakeDeadlines?.add(this);
-    }
+    if (this.closing?.opened() !== true && !this.handshakeAnswered) this.context.handshakeDeadlines?.add(this);
   }
 
   /** @internal True when frames wait for the socket to open (they follow the 101 response). */
@@ -207,30 +196,20 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
    */
   close(code = 1000, reason = '', delay = 0): Promise<void> {
     if (this.currentState === 'disconnected') return Promise.resolve();
-    if (this.closing !== undefined) return this.closing;
-    this.closing = new Promise<void>((resolve) => {
-      this.resolveClosed = resolve;
-    });
+    if (this.closing !== undefined) return this.closing.done;
+    const closing = this.beginClosing();
     const start = (): void => {
       // Stop application sends at once; frames already written still flush before the close frame.
       this.session.open = false;
-      // During the upgrade ws has not set the socket up yet: opened() closes once it has.
-      if (this.writer.upgrading) this.closeWhenOpen = { code, reason };
-      else this.sendClose(code, reason);
+      closing.start(code, reason);
     };
     if (delay > 0) setTimeout(start, delay).unref();
     else start();
-    return this.closing;
+    return closing.done;
   }
 
-  private sendClose(code: number, reason: string): void {
-    if (this.socket.readyState === OPEN) {
-      this.writer.flush();
-      this.sentCloseCode = code;
-      this.socket.close(code, reason);
-    }
-    this.closeTimer = setTimeout(() => this.socket.terminate(), this.context.closeTimeout);
-    this.closeTimer.unref();
+  private beginClosing(): ConnectionClose {
+    return (this.closing ??= new ConnectionClose(this.socket, this.writer, this.context.closeTimeout));
   }
 
   /** Joins a room (created on first join). Only once connected, else rejects `INVALID_STATE`. */
@@ -356,9 +335,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     // emits the ping: the only way the socket stops being open here without a close of ours.
     if (kind === 'ping' && this.socket.readyState !== OPEN) {
       // Closing now: later frames of the same read are ignored, and this is reported once.
-      this.closing = new Promise<void>((resolve) => {
-        this.resolveClosed = resolve;
-      });
+      this.beginClosing();
       this.reportError(
         new VolleyError(
           ErrorCode.WEBSOCKET_ERROR,
@@ -390,8 +367,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     this.writer.write(frame);
   }
 
-  /** The outgoing buffer is full: apply the backpressure policy; never buffer more. */
-  private overflow(): never {
+  /** @internal The outgoing buffer is full (the writer asks): apply the backpressure policy; never buffer more. */
+  overflow(): never {
     const error = new VolleyError(
       ErrorCode.BACKPRESSURE,
       `The client reads too slowly: more than ${this.context.maxBufferedAmount} bytes are waiting to be sent`,
@@ -405,7 +382,11 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   socketError(error: Error & { code?: string }): void {
     // The second is a frame header announcing more than 2^53 - 1 bytes: too large all the same.
     if (error.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || error.code === 'WS_ERR_UNSUPPORTED_DATA_PAYLOAD_LENGTH') {
-      this.sentCloseCode = CloseCode.MESSAGE_TOO_BIG;
+      // ws sends the close frame itself; its code says why if the peer never echoes it, and the
+      // close timer bounds the wait as for any close.
+      const closing = this.beginClosing();
+      closing.sentCode = CloseCode.MESSAGE_TOO_BIG;
+      closing.start(CloseCode.MESSAGE_TOO_BIG, 'Frame too large');
       this.reportError(
         new VolleyError(ErrorCode.PAYLOAD_TOO_LARGE, `A frame exceeded maxPayload (${this.context.maxPayload} bytes); closing with 1009`, {
           cause: error,
@@ -419,20 +400,14 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   /** @internal The socket closed. */
   closed(code: number, reason: string): void {
     if (this.currentState === 'disconnected') return;
-    // When this side closed and the peer never echoed the close frame (a dead peer, or ws after
-    // a read error), ws reports 1006; the code this side sent says why the connection ended.
-    if (code === 1006 && this.sentCloseCode !== undefined) code = this.sentCloseCode;
+    if (this.closing !== undefined) code = this.closing.finished(code);
     this.context.handshakeDeadlines?.delete(this);
-    if (this.closeTimer !== undefined) clearTimeout(this.closeTimer);
-    this.closeTimer = undefined;
     this.upgradeRequest = undefined;
     this.setState('disconnected');
     this.session.close(`the connection closed (${code})`);
     const info = { code, reason };
     this.context.closed(this, info);
     this.emit(ConnectionEvent.DISCONNECTED, info);
-    this.resolveClosed?.();
-    this.closing ??= Promise.resolve();
   }
 
   /** @internal Session host: dispatches an application message to its handlers. */

@@ -2,6 +2,7 @@ import type { IncomingMessage as HttpRequest } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { declineUpgradeHandshake } from '@volley/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { VolleyWebSocket } from './connection-host.js';
 import type { AnyConnection } from './connection-types.js';
 
 /** What an acceptor needs from its server. */
@@ -24,7 +25,7 @@ export class UpgradeAcceptor {
     protected readonly host: AcceptorHost,
     maxPayload: number,
     /** ws's `WebSocket` option: the class ws instantiates for each upgrade. */
-    webSocketClass?: typeof WebSocket,
+    webSocketClass: typeof VolleyWebSocket = VolleyWebSocket,
   ) {
     this.wss = new WebSocketServer({
       noServer: true,
@@ -32,7 +33,7 @@ export class UpgradeAcceptor {
       perMessageDeflate: false,
       clientTracking: false,
       handleProtocols: (protocols, request) => this.selectProtocol(protocols, request),
-      ...(webSocketClass === undefined ? {} : { WebSocket: webSocketClass }),
+      WebSocket: webSocketClass as unknown as typeof WebSocket,
     });
   }
 

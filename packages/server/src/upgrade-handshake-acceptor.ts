@@ -1,7 +1,8 @@
 import type { IncomingMessage as HttpRequest } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { decodeUpgradeHandshake, SUBPROTOCOL, UPGRADE_ANSWER_HEADER, UPGRADE_ANSWER_SUBPROTOCOL } from '@volley/protocol';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
+import { VolleyWebSocket } from './connection-host.js';
 import type { AnyConnection } from './connection-types.js';
 import { type AcceptorHost, UpgradeAcceptor } from './upgrade-acceptor.js';
 
@@ -19,8 +20,8 @@ import { type AcceptorHost, UpgradeAcceptor } from './upgrade-acceptor.js';
  */
 let upgrading: WebSocket | undefined;
 
-/** ws's WebSocket, remembering each instance ws creates for an upgrade in `upgrading`. */
-class UpgradingWebSocket extends WebSocket {
+/** The server's WebSocket, remembering each instance ws creates for an upgrade in `upgrading`. */
+class UpgradingWebSocket extends VolleyWebSocket {
   // ws calls it as `new WebSocket(null, undefined, options)`; the declared types have no such overload.
   constructor(address: null, protocols?: undefined, options?: WebSocket.ClientOptions) {
     super(address as never, protocols, options);
@@ -48,7 +49,7 @@ export class UpgradeHandshakeAcceptor extends UpgradeAcceptor {
     /** Put an answer given at once in the 101's header when the client offers `volley.1-answer`. */
     private readonly upgradeAnswerOn: boolean,
   ) {
-    super(host, maxPayload, UpgradingWebSocket as unknown as typeof WebSocket);
+    super(host, maxPayload, UpgradingWebSocket as unknown as typeof VolleyWebSocket);
     this.wss.on('headers', this.onHeaders);
   }
 
