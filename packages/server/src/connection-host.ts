@@ -1,4 +1,4 @@
-import type { IncomingMessage, SessionHost, VolleyError } from '@volley/protocol';
+import { CloseCode, type IncomingMessage, type SessionHost, type VolleyError } from '@volley/protocol';
 import { WebSocket } from 'ws';
 import type { AnyConnection } from './connection-types.js';
 
@@ -73,7 +73,7 @@ export class ConnectionHost implements SessionHost {
 
   pingFailed(error: VolleyError): void {
     this.connection.reportError(error);
-    void this.connection.close(4201, 'Ping failed');
+    void this.connection.close(CloseCode.PING_FAILED, 'Ping failed');
   }
 
   abusive(): void {

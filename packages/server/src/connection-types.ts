@@ -81,3 +81,24 @@ export interface ConnectionContext {
   roomsOf(connection: AnyConnection): Promise<string[]>;
 }
 
+/*
+ * Phases of a connection (one value, changed only by setPhase):
+ *
+ *   awaiting-handshake --_h arrives, or the upgrade carried it--> handshaking
+ *   handshaking        --resolve(), the answer written--> connected
+ *   handshaking        --reject(), or the answer could not be written--> ended (closing)
+ *   any                --the socket closed--> disconnected
+ *
+ * A close (ours, the handshake deadline, a peer refused too often, ws's own) is the
+ * ConnectionClose object: it does not change the phase, and the socket's close ends every phase.
+ * The public `state` is what users see of the phase. @internal
+ */
+export type Phase = 'awaiting-handshake' | 'handshaking' | 'connected' | 'ended' | 'disconnected';
+
+export const publicState: Record<Phase, ConnectionState> = {
+  'awaiting-handshake': 'awaiting-handshake',
+  handshaking: 'awaiting-handshake',
+  connected: 'connected',
+  ended: 'awaiting-handshake',
+  disconnected: 'disconnected',
+};

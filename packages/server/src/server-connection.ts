@@ -18,8 +18,8 @@ import { EventEmitter } from 'eventemitter3';
 import type { WebSocket } from 'ws';
 import { Handshake, type HandshakeOwner } from './handshake.js';
 import { ConnectionHost, listenToSocket } from './connection-host.js';
-import type { ConnectionContext, ConnectionEvents, ConnectionState, MessageHandler } from './connection-types.js';
-import { ConnectionEvent } from './connection-types.js';
+import type { ConnectionContext, ConnectionEvents, ConnectionState, MessageHandler, Phase } from './connection-types.js';
+import { ConnectionEvent, publicState } from './connection-types.js';
 import { ConnectionClose } from './connection-close.js';
 import { ConnectionWriter } from './connection-writer.js';
 import type { AdapterMember } from './rooms/adapter.js';
@@ -39,14 +39,13 @@ const OPEN = 1;
  */
 export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, HandshakeOwner {
   private currentId: string;
-  private currentState: ConnectionState = 'awaiting-handshake';
+  private phase: Phase = 'awaiting-handshake';
   private readonly session: Session;
   /** Lifecycle listeners; created on the first `on()`, as most connections never get one. */
   private events: EventEmitter | undefined;
   private readonly handlers = new MessageHandlers();
   /** The handshake being answered; dropped once answered so its payload can be collected. */
   private handshake: Handshake | undefined;
-  private handshakeAnswered = false;
   /** Set once a close has begun (ours, or one ws started): nothing more is read or dispatched. */
   private closing: ConnectionClose | undefined;
   private upgradeRequest: HttpRequest | undefined;
@@ -74,8 +73,9 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
    */
   opened(): void {
     this.writer.opened();
-    if (this.handshakeAnswered) this.upgradeRequest = undefined;
-    if (this.closing?.opened() !== true && !this.handshakeAnswered) this.context.handshakeDeadlines?.add(this);
+    const answered = this.phase === 'connected' || this.phase === 'ended';
+    if (answered) this.upgradeRequest = undefined;
+    if (this.closing?.opened() !== true && !answered) this.context.handshakeDeadlines?.add(this);
   }
 
   /** @internal True when frames wait for the socket to open (they follow the 101 response). */
@@ -89,7 +89,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
    * when there is no such answer or it is too long for a header: it then follows the 101 as a frame.
    */
   takeUpgradeAnswer(): string | undefined {
-    return this.currentState === 'connected' ? this.writer.takeUpgradeAnswer() : undefined;
+    return this.phase === 'connected' ? this.writer.takeUpgradeAnswer() : undefined;
   }
 
   /** Connection id: random until {@link setId} changes it during the handshake. */
@@ -99,7 +99,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
   /** Current lifecycle state. */
   get state(): ConnectionState {
-    return this.currentState;
+    return publicState[this.phase];
   }
 
   /** Remote IP address of the socket, if known. Read on demand: it costs a system call. */
@@ -117,7 +117,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
    */
   setId(id: string): void {
     if (typeof id !== 'string' || id.length === 0) throw new TypeError('A connection id must be a non-empty string');
-    if (this.currentState !== 'awaiting-handshake' || this.handshakeAnswered) {
+    if (this.phase !== 'awaiting-handshake' && this.phase !== 'handshaking') {
       throw new VolleyError(ErrorCode.HANDSHAKE_ENDED, 'The id can only be set before the handshake is resolved');
     }
     if (id === this.currentId) return;
@@ -194,8 +194,8 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
    * @param code close code. @default 1000
    * @param delay ms to wait before closing. @default 0
    */
-  close(code = 1000, reason = '', delay = 0): Promise<void> {
-    if (this.currentState === 'disconnected') return Promise.resolve();
+  close(code: number = CloseCode.NORMAL, reason = '', delay = 0): Promise<void> {
+    if (this.phase === 'disconnected') return Promise.resolve();
     if (this.closing !== undefined) return this.closing.done;
     const closing = this.beginClosing();
     const start = (): void => {
@@ -214,19 +214,19 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
   /** Joins a room (created on first join). Only once connected, else rejects `INVALID_STATE`. */
   joinRoom(room: string): Promise<void> {
-    if (this.currentState !== 'connected') return Promise.reject(notConnected('join a room'));
+    if (this.phase !== 'connected') return Promise.reject(notConnected('join a room'));
     return this.context.joinRoom(this, room);
   }
 
   /** Leaves a room; a room with no members vanishes. */
   leaveRoom(room: string): Promise<void> {
-    if (this.currentState !== 'connected') return Promise.resolve();
+    if (this.phase !== 'connected') return Promise.resolve();
     return this.context.leaveRoom(this, room);
   }
 
   /** Names of the rooms this connection is in. */
   getRooms(): Promise<string[]> {
-    if (this.currentState !== 'connected') return Promise.resolve([]);
+    if (this.phase !== 'connected') return Promise.resolve([]);
     return this.context.roomsOf(this);
   }
 
@@ -255,7 +255,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   deliver(frame: Uint8Array | string): void {
     // A connection accepted during the upgrade may get a broadcast before its socket is set up:
     // write() keeps it until then.
-    if (this.currentState !== 'connected' || !this.writer.writable) return;
+    if (this.phase !== 'connected' || !this.writer.writable) return;
     try {
       this.write(frame);
     } catch (error) {
@@ -271,7 +271,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
   /** @internal The handshake deadline passed. */
   handshakeExpired(): void {
-    if (this.currentState === 'awaiting-handshake') void this.close(4202, 'Handshake timeout');
+    if (this.phase === 'awaiting-handshake' || this.phase === 'handshaking') void this.close(CloseCode.HANDSHAKE_FAILED, 'Handshake timeout');
   }
 
   /** @internal Called by the server's ping timer once per interval. */
@@ -281,17 +281,17 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
   /** @internal */
   completeHandshake(handshake: Handshake, accepted: boolean, value: unknown): boolean {
-    if (handshake !== this.handshake || handshake.ended || this.currentState !== 'awaiting-handshake') {
+    if (handshake !== this.handshake || handshake.ended || this.phase !== 'handshaking') {
       this.reportError(new VolleyError(ErrorCode.HANDSHAKE_ENDED, 'The handshake was already answered or the socket is gone'));
       return false;
     }
     // Kept until the socket is set up when answered during the upgrade (remoteAddress reads it).
     if (!this.writer.upgrading) this.upgradeRequest = undefined;
     this.handshake = undefined;
-    this.handshakeAnswered = true;
     if (!accepted) {
+      this.setPhase('ended');
       handshake.message.reject(value);
-      void this.close(4203, 'Handshake rejected');
+      void this.close(CloseCode.HANDSHAKE_REJECTED, 'Handshake rejected');
       return true;
     }
     this.context.handshakeDeadlines?.delete(this);
@@ -299,20 +299,24 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     // request the `connection` listeners send.
     const sent = handshake.message.resolve({ payload: value, id: this.currentId });
     // CONNECTING: answered during the upgrade, the answer waits in `early` (or goes in the 101).
-    if (!sent || !this.writer.writable) return false;
+    if (!sent || !this.writer.writable) {
+      this.setPhase('ended');
+      return false;
+    }
     this.session.gated = false;
     this.session.open = true;
-    this.setState('connected');
+    this.setPhase('connected');
     this.context.connected(this);
     return true;
   }
 
   /** @internal Session host: a `_h` frame arrived. */
   receiveHandshake(message: IncomingMessage): void {
-    if (this.currentState !== 'awaiting-handshake' || this.handshake !== undefined || this.handshakeAnswered) {
+    if (this.phase !== 'awaiting-handshake') {
       message.reject(new VolleyError(ErrorCode.HANDSHAKE_ENDED, 'The handshake already took place'));
       return;
     }
+    this.setPhase('handshaking');
     this.handshake = new Handshake(this, message);
     this.context.beginHandshake(this, this.handshake, this.upgradeRequest);
   }
@@ -374,7 +378,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
       `The client reads too slowly: more than ${this.context.maxBufferedAmount} bytes are waiting to be sent`,
     );
     this.reportError(error);
-    if (this.context.backpressure === 'close') void this.close(4208, 'Slow consumer');
+    if (this.context.backpressure === 'close') void this.close(CloseCode.SLOW_CONSUMER, 'Slow consumer');
     throw error;
   }
 
@@ -399,11 +403,11 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
   /** @internal The socket closed. */
   closed(code: number, reason: string): void {
-    if (this.currentState === 'disconnected') return;
+    if (this.phase === 'disconnected') return;
     if (this.closing !== undefined) code = this.closing.finished(code);
     this.context.handshakeDeadlines?.delete(this);
     this.upgradeRequest = undefined;
-    this.setState('disconnected');
+    this.setPhase('disconnected');
     this.session.close(`the connection closed (${code})`);
     const info = { code, reason };
     this.context.closed(this, info);
@@ -426,12 +430,15 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     emitSafely(events, event, argument, (error) => this.reportError(error), ConnectionEvent.ERROR);
   }
 
-  private setState(next: ConnectionState): void {
-    const oldState = this.currentState;
-    if (oldState === next) return;
-    this.currentState = next;
+  /** The one place the phase changes; `_stateChange` reports changes of the public state. */
+  private setPhase(next: Phase): void {
+    const oldState = publicState[this.phase];
+    this.phase = next;
+    const newState = publicState[next];
     // Skip building the change object when nobody listens (the common case, per connection).
-    if (this.events !== undefined && this.events.listenerCount(ConnectionEvent.STATE_CHANGE) > 0) this.emit(ConnectionEvent.STATE_CHANGE, { newState: next, oldState });
+    if (newState !== oldState && this.events !== undefined && this.events.listenerCount(ConnectionEvent.STATE_CHANGE) > 0) {
+      this.emit(ConnectionEvent.STATE_CHANGE, { newState, oldState });
+    }
   }
 }
 

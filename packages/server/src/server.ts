@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import {
   type AnyApi,
   type Api,
+  CloseCode,
   DeadlineQueue,
   ErrorCode,
   isApplicationName,
@@ -188,7 +189,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
       if (this.pingTimer !== undefined) clearInterval(this.pingTimer);
       this.pingTimer = undefined;
       this.options.server?.off('upgrade', this.onUpgrade);
-      await this.http.close(() => Promise.all(this.registry.all().map((connection) => connection.close(1001, 'Server stopping'))));
+      await this.http.close(() => Promise.all(this.registry.all().map((connection) => connection.close(CloseCode.GOING_AWAY, 'Server stopping'))));
       this.context.handshakeDeadlines?.clear();
       await this.roomOperations.close();
       this.currentState = 'stopped';
