@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   cleanup,
   connectClient,
+  deferred,
   connectionOf,
   makeClient,
   delay,
@@ -336,5 +337,47 @@ describe('throwing server listeners never crash the server', () => {
     expect(connection.id).toBe(id);
     expect(errors.map((error) => error.message)).toEqual(['A "disconnected" listener failed: listener bug']);
     expect((await connectClient(url)).state).toBe('connected');
+  });
+});
+
+describe('connection state', () => {
+  it('awaiting-handshake while the listener decides, then connected, then disconnected, each change reported once', async () => {
+    const changes: string[] = [];
+    const states: string[] = [];
+    const { server, url } = await startServer({}, (srv) =>
+      srv.on('handshake', (connection, handshake) => {
+        connection.on('_stateChange', ({ oldState, newState }) => changes.push(`${oldState} → ${newState}`));
+        states.push(connection.state);
+        handshake.resolve();
+        states.push(connection.state);
+      }),
+    );
+    const client = await connectClient(url);
+    const connection = server.getConnectionById(client.id!)!;
+    const gone = waitFor(connection, '_disconnected');
+    await client.disconnect();
+    await gone;
+    expect(states).toEqual(['awaiting-handshake', 'connected']);
+    expect(changes).toEqual(['awaiting-handshake → connected', 'connected → disconnected']);
+    expect(connection.state).toBe('disconnected');
+  });
+
+  it('a rejected handshake goes from awaiting-handshake to disconnected, never connected', async () => {
+    const changes: string[] = [];
+    const gone = deferred();
+    const { url } = await startServer({}, (srv) =>
+      srv.on('handshake', (connection, handshake) => {
+        connection.on('_stateChange', ({ oldState, newState }) => changes.push(`${oldState} → ${newState}`));
+        connection.on('_disconnected', () => gone.resolve());
+        handshake.reject(new Error('no'));
+        // Answered: the id can no longer change, and the connection never counted as connected.
+        expect(() => connection.setId('late')).toThrow(/before the handshake is resolved/);
+        expect(connection.state).toBe('awaiting-handshake');
+      }),
+    );
+    const error = await rejectionOf(makeClient(url).connect());
+    expect(error.code).toBe(ErrorCode.HANDSHAKE_REJECTED);
+    await gone.promise;
+    expect(changes).toEqual(['awaiting-handshake → disconnected']);
   });
 });
