@@ -218,6 +218,8 @@ export class Client<A extends Api = AnyApi> {
   private readsCorked = false;
   /** True when writes are framed here rather than by ws (see masked-frame.ts). */
   private framesDirectly = false;
+  /** Writes are held until the end of the read or turn (`batchWrites`). */
+  private batched = false;
   /** The attempt in progress, until its `connect()` promise settles. */
   private pending: PendingAttempt | undefined;
   private currentState: ClientState = 'disconnected';
@@ -263,6 +265,9 @@ export class Client<A extends Api = AnyApi> {
     duration('closeTimeout', options.closeTimeout ?? clientDefaults.closeTimeout);
     this.maxPayload = options.maxPayload ?? clientDefaults.maxPayload;
     if (!(Number.isInteger(this.maxPayload) && this.maxPayload > 0)) throw new TypeError('Option "maxPayload" must be a positive integer');
+    for (const key of ['batchWrites', 'ownFraming'] as const) {
+      if (options[key] !== undefined && typeof options[key] !== 'boolean') throw new TypeError(`Option "${key}" must be a boolean`);
+    }
     this.reconnectEnabled = options.reconnect ?? clientDefaults.reconnect;
     this.backoff = options.reconnectOptions === undefined ? defaultBackoff : new Backoff(options.reconnectOptions);
     this.link = new ClientLink(this as unknown as ClientInternals);
@@ -431,10 +436,13 @@ export class Client<A extends Api = AnyApi> {
     const pending = this.pending;
     if (pending === undefined) return;
     const socket = pending.socket;
-    this.raw = this.options.batchWrites === false ? undefined : (corkableOf(socket) as RawSocket | undefined);
+    const batched = this.options.batchWrites !== false;
+    const ownFraming = this.options.ownFraming !== false;
+    this.raw = batched || ownFraming ? (corkableOf(socket) as RawSocket | undefined) : undefined;
+    this.batched = batched;
     // With an extension negotiated (compression, with webSocketOptions of your own) ws's sender
     // may hold frames back while it deflates: frames written past it could overtake them.
-    this.framesDirectly = this.raw !== undefined && !socket.extensions;
+    this.framesDirectly = ownFraming && this.raw !== undefined && !socket.extensions;
     this.readsCorked = false;
     const protocol = socket.protocol;
     const answer = pending.upgradeAnswer;
@@ -596,11 +604,13 @@ export class Client<A extends Api = AnyApi> {
       socket.send(frame);
       return;
     }
-    if (!this.readsCorked) {
-      this.readsCorked = true;
-      sharedWriteBatcher.corkDuringReads(raw);
+    if (this.batched) {
+      if (!this.readsCorked) {
+        this.readsCorked = true;
+        sharedWriteBatcher.corkDuringReads(raw);
+      }
+      sharedWriteBatcher.hold(raw);
     }
-    sharedWriteBatcher.hold(raw);
     // Framed here, one buffer per frame (see masked-frame.ts); long texts keep ws's sender.
     if (this.framesDirectly && frame.length <= MAX_MASKED_TEXT) raw.write(maskedTextFrame(frame));
     else socket.send(frame);

@@ -63,6 +63,12 @@ export interface ClientOptions {
    */
   batchWrites?: boolean;
   /**
+   * In Node (ws), mask and frame outgoing text frames here and write them to the TCP socket, one
+   * buffer each, instead of through ws's sender (not with a negotiated extension, nor for texts
+   * over 16 K characters). Browsers always use their WebSocket. @default true
+   */
+  ownFraming?: boolean;
+  /**
    * Third argument of the WebSocket constructor, for `ws` in Node (browsers ignore it). The
    * Volley server never compresses, so offering compression only costs work on every connect.
    * @default { perMessageDeflate: false }

@@ -69,6 +69,8 @@ export interface ConnectionContext {
   /** One options object shared by every connection's session. */
   readonly sessionOptions: SessionOptions;
   readonly batcher: WriteBatcher | undefined;
+  /** Frame outgoing frames here and write them to the TCP socket (`ownFraming`). */
+  readonly ownFraming: boolean;
   /** Handlers registered on the server for every connection; consulted when a connection has none of its own. */
   readonly sharedHandlers: MessageHandlers;
   beginHandshake(connection: AnyConnection, handshake: Handshake, request: HttpRequest | undefined): void;

@@ -12,12 +12,12 @@ type RawSocket = NonNullable<ReturnType<typeof corkableOf>> & { write(chunk: Uin
 
 /**
  * Every write to one connection's socket goes through here: frames written before the socket is
- * set up (they follow the 101 response), the backpressure check, and, when writes are batched,
- * framing the frames itself and writing them to the TCP socket held until the end of the read or
- * turn (see text-frame.ts and WriteBatcher).
+ * set up (they follow the 101 response), the backpressure check, batching (the TCP socket held
+ * until the end of the read or turn, see WriteBatcher) and own framing (frames built here and
+ * written to the TCP socket, see text-frame.ts), each behind its own switch.
  */
 export class ConnectionWriter {
-  /** The TCP socket, once the socket is open, when writes are batched. */
+  /** The TCP socket, once the socket is open, when writes are batched or framed here. */
   private raw: RawSocket | undefined;
   /**
    * Frames written before the socket opened: a handshake carried in the upgrade runs before ws
@@ -62,7 +62,8 @@ export class ConnectionWriter {
 
   /** ws has set the socket up: writes what was written before. */
   opened(): void {
-    this.raw = this.context.batcher === undefined ? undefined : (corkableOf(this.socket) as RawSocket | undefined);
+    const { batcher, ownFraming } = this.context;
+    this.raw = batcher === undefined && !ownFraming ? undefined : (corkableOf(this.socket) as RawSocket | undefined);
     const early = this.early;
     if (early === undefined) return;
     this.early = undefined;
@@ -86,7 +87,7 @@ export class ConnectionWriter {
 
   /** A read began: from now on each read is corked, so its answers leave in one write. */
   reading(): void {
-    if (this.readsCorked || this.raw === undefined) return;
+    if (this.readsCorked || this.raw === undefined || this.context.batcher === undefined) return;
     this.readsCorked = true;
     this.context.batcher!.corkDuringReads(this.raw);
   }
@@ -105,9 +106,10 @@ export class ConnectionWriter {
       socket.send(frame, TEXT);
       return;
     }
-    // Batched: held until the end of the read or turn, and framed here, one buffer per frame.
-    this.context.batcher!.hold(raw);
-    raw.write(typeof frame === 'string' ? textFrame(frame) : sharedTextFrame(frame));
+    // Held until the end of the read or turn: what ws's sender writes waits in the cork too.
+    this.context.batcher?.hold(raw);
+    if (this.context.ownFraming) raw.write(typeof frame === 'string' ? textFrame(frame) : sharedTextFrame(frame));
+    else socket.send(frame, TEXT);
   }
 
   /** Sends what is held before the close frame, which ws writes itself. */

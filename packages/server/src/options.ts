@@ -75,6 +75,13 @@ export interface ServerOptions {
   /** Hold each socket's writes until the end of the event-loop turn and send them in one system call. @default true */
   batchWrites?: boolean;
   /**
+   * Frame outgoing text frames here and write them to the TCP socket, one buffer each (a broadcast
+   * is framed once for all its members), instead of through ws's sender. It relies on ws
+   * internals that `ws-internals.test.ts` pins; off, every frame goes through ws's sender.
+   * @default true
+   */
+  ownFraming?: boolean;
+  /**
    * Accept a handshake carried in the WebSocket upgrade (subprotocol `volley-h.…`, see
    * docs/protocol.md): its answer follows the 101 response at once and the client sends no `_h`
    * frame, one round trip less per connect. Off, such clients fall back to the frame.
@@ -103,6 +110,7 @@ export const serverDefaults = {
   maxPayload: 1024 * 1024,
   closeTimeout: 5_000,
   batchWrites: true,
+  ownFraming: true,
   upgradeHandshake: true,
   upgradeAnswer: true,
   maxInFlight: 1000,
@@ -154,7 +162,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   if (resolved.backpressure !== 'close' && resolved.backpressure !== 'error') {
     throw new TypeError(`Option "backpressure" must be 'close' or 'error', got ${String(resolved.backpressure)}`);
   }
-  for (const key of ['batchWrites', 'upgradeHandshake', 'upgradeAnswer'] as const) {
+  for (const key of ['batchWrites', 'ownFraming', 'upgradeHandshake', 'upgradeAnswer'] as const) {
     if (typeof resolved[key] !== 'boolean') throw new TypeError(`Option "${key}" must be a boolean, got ${String(resolved[key])}`);
   }
   const origins = resolved.allowedOrigins;

@@ -120,6 +120,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
         maxRefusals: this.options.maxRefusals,
       },
       batcher: this.options.batchWrites ? sharedWriteBatcher : undefined,
+      ownFraming: this.options.ownFraming,
       sharedHandlers: this.sharedHandlers,
       beginHandshake: (connection, handshake, request) => server.beginHandshake(connection, handshake, request),
       connected: (connection) => {

@@ -27,13 +27,26 @@ function dataListeners(webSocket: unknown): number {
   return (webSocket as { _socket: { listenerCount(event: string): number } })._socket.listenerCount('data');
 }
 
-async function burst(batchWrites: boolean, rounds = 1): Promise<{ answers: number; writes: number }> {
-  const { server, url } = await startServer({ batchWrites }, serveEcho);
+/** Counts the frames a ws socket was asked to send through its own sender (`send`). */
+function countSends(webSocket: unknown): { sends: number } {
+  const socket = webSocket as { send(...args: unknown[]): void };
+  const counter = { sends: 0 };
+  const original = socket.send.bind(socket);
+  socket.send = (...args: unknown[]) => {
+    counter.sends += 1;
+    original(...args);
+  };
+  return counter;
+}
+
+async function burst(batchWrites: boolean, rounds = 1, ownFraming = true): Promise<{ answers: number; writes: number; sends: number }> {
+  const { server, url } = await startServer({ batchWrites, ownFraming }, serveEcho);
   const peer = await RawPeer.connect(url);
   const counter = countWrites(server, peer.id!);
+  const sends = countSends((server.getConnectionById(peer.id!) as unknown as { socket: unknown }).socket);
   let answers = 0;
   for (let round = 0; round < rounds; round++) answers += await burstOnce(peer, round);
-  return { answers, writes: counter.writes };
+  return { answers, writes: counter.writes, sends: sends.sends };
 }
 
 async function burstOnce(peer: RawPeer, round: number): Promise<number> {
@@ -81,5 +94,27 @@ describe('write batching', () => {
     const { answers, writes } = await burst(false);
     expect(answers).toBe(20);
     expect(writes).toBe(20);
+  });
+});
+
+describe('own framing, a switch of its own', () => {
+  it.each([
+    [true, true, 1, 0],
+    [true, false, 1, 20],
+    [false, true, 20, 0],
+    [false, false, 20, 20],
+  ])('batchWrites %s, ownFraming %s: %i write(s), %i frame(s) through ws\'s sender, every answer right', async (batchWrites, ownFraming, writes, sends) => {
+    const result = await burst(batchWrites, 1, ownFraming);
+    expect(result).toEqual({ answers: 20, writes, sends });
+  });
+
+  it('the client frames its own requests unless told not to', async () => {
+    const { url } = await startServer({}, serveEcho);
+    for (const ownFraming of [true, false]) {
+      const client = await connectClient(url, { ownFraming });
+      const sends = countSends((client as unknown as { socket: unknown }).socket);
+      expect(await Promise.all([client.send('echo', 1), client.send('echo', 2)])).toEqual([1, 2]);
+      expect(sends.sends).toBe(ownFraming ? 0 : 2);
+    }
   });
 });

@@ -127,7 +127,7 @@ describe('server options: backpressure and origins', () => {
     expect(() => construct({ noServer: true, backpressure })).toThrow(TypeError);
   });
 
-  it.each(['batchWrites', 'upgradeHandshake', 'upgradeAnswer'] as const)('%s must be a boolean, and the error names it', (key) => {
+  it.each(['batchWrites', 'ownFraming', 'upgradeHandshake', 'upgradeAnswer'] as const)('%s must be a boolean, and the error names it', (key) => {
     for (const value of ['yes', 1, null]) expect(() => construct({ noServer: true, [key]: value })).toThrow(new RegExp(`"${key}" must be a boolean`));
     expect(resolveServerOptions({ noServer: true, [key]: false })[key]).toBe(false);
   });
@@ -158,6 +158,7 @@ describe('server options: defaults', () => {
       maxPayload: 1_048_576,
       closeTimeout: 5_000,
       batchWrites: true,
+      ownFraming: true,
       upgradeHandshake: true,
       upgradeAnswer: true,
       maxInFlight: 1000,
