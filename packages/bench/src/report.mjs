@@ -166,8 +166,9 @@ before the connect scenario measures; 5 measures cold processes), \`--concurrenc
 process), \`--window\` (broadcasts in flight), \`--quick\`, \`--out=<file>\`, \`--no-write\`. \`pnpm bench --help\` lists them.
 \`--compare=<dir>\` adds the system \`volley-compare\`: Volley built in another checkout (run \`pnpm install\`
 and \`pnpm build\` there first), interleaved with the others, which is how a change is measured against the
-build before it. \`VOLLEY_BATCH=0\`, \`VOLLEY_UPGRADE=0\` and \`VOLLEY_UPGRADE_ANSWER=0\` turn off write batching,
-the upgrade handshake and the answer in the 101 response for the Volley systems, to measure what each buys.
+build before it. \`VOLLEY_BATCH=0\`, \`VOLLEY_FRAMING=0\`, \`VOLLEY_UPGRADE=0\` and \`VOLLEY_UPGRADE_ANSWER=0\` turn off write
+batching, own framing, the upgrade handshake and the answer in the 101 response for the Volley systems, to measure what
+each buys.
 \`BENCH_CPU_PROF=<dir> pnpm bench …\` writes a V8 CPU profile of every server and load process to \`<dir>\`.
 The benchmark reports; it never fails a build and is not part of \`pnpm test\`.
 

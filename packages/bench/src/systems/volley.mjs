@@ -1,7 +1,8 @@
 // Volley, from the workspace packages' builds (run `pnpm build` first; `pnpm bench` does).
 // VOLLEY_BATCH=0 turns write batching off on both sides, to measure what it buys; VOLLEY_UPGRADE=0
 // sends the handshake as the `_h` frame instead of in the upgrade, likewise; VOLLEY_UPGRADE_ANSWER=0
-// keeps the handshake in the upgrade but has its answer sent as a frame instead of in the 101.
+// keeps the handshake in the upgrade but has its answer sent as a frame instead of in the 101;
+// VOLLEY_FRAMING=0 has ws frame everything (own framing off, its own switch since batching).
 // `volley-compare` is the same system built from another checkout (`pnpm bench --compare=<dir>`,
 // which sets VOLLEY_COMPARE_DIR), to measure a change against the build before it in one run.
 import { join } from 'node:path';
@@ -18,7 +19,13 @@ function makeVolley(name, { Client, Server }) {
     broadcast: true,
 
     async createServer({ room }) {
-      const server = new Server({ port: 0, host: '127.0.0.1', pingInterval: 0, batchWrites: process.env.VOLLEY_BATCH !== '0' });
+      const server = new Server({
+        port: 0,
+        host: '127.0.0.1',
+        pingInterval: 0,
+        batchWrites: process.env.VOLLEY_BATCH !== '0',
+        ownFraming: process.env.VOLLEY_FRAMING !== '0',
+      });
       const members = new Set();
       // One handler for every connection, as Volley applications register them.
       server.handle('echo', (message) => message.resolve(message.payload));
@@ -45,6 +52,7 @@ function makeVolley(name, { Client, Server }) {
         pingInterval: 0,
         reconnect: false,
         batchWrites: process.env.VOLLEY_BATCH !== '0',
+        ownFraming: process.env.VOLLEY_FRAMING !== '0',
         handshake: { viaUpgrade: process.env.VOLLEY_UPGRADE !== '0', answerInUpgrade: process.env.VOLLEY_UPGRADE_ANSWER !== '0' },
       });
       client.on('req', (message) => message.resolve(message.payload));
