@@ -80,7 +80,7 @@ export interface ConnectionContext {
   closed(connection: AnyConnection, info: DisconnectInfo): void;
   joinRoom(connection: AnyConnection, room: string): Promise<void>;
   leaveRoom(connection: AnyConnection, room: string): Promise<void>;
-  roomsOf(connection: AnyConnection): Promise<string[]>;
+  roomsOf(connection: AnyConnection): string[];
 }
 
 /*

@@ -224,9 +224,9 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     return this.context.leaveRoom(this, room);
   }
 
-  /** Names of the rooms this connection is in. */
-  getRooms(): Promise<string[]> {
-    if (this.phase !== 'connected') return Promise.resolve([]);
+  /** Names of the rooms this connection is in, at once: its rooms are always known on its own node. */
+  getRooms(): string[] {
+    if (this.phase !== 'connected') return [];
     return this.context.roomsOf(this);
   }
 

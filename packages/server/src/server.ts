@@ -274,8 +274,8 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     return this.roomOperations.rooms();
   }
 
-  /** Rooms a connection is in. */
-  getRoomsOf(connection: ServerConnection<A>): Promise<string[]> {
+  /** Rooms a connection of this node is in, at once (see {@link ServerConnection.getRooms}). */
+  getRoomsOf(connection: ServerConnection<A>): string[] {
     return connection.getRooms();
   }
 

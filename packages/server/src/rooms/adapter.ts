@@ -43,8 +43,12 @@ export interface Adapter {
   leave(member: AdapterMember, room: string): void | Promise<void>;
   /** Removes a local member from every room (the connection closed). */
   leaveAll(member: AdapterMember): void | Promise<void>;
-  /** Rooms a member is in. */
-  roomsOf(member: AdapterMember): string[] | Promise<string[]>;
+  /**
+   * Rooms a local member is in. Synchronous: a member's joins all go through its own node, so
+   * every adapter knows them locally (a cluster adapter keeps its local members' rooms in memory,
+   * as the in-memory adapter it extends does); only cluster-wide queries are asynchronous.
+   */
+  roomsOf(member: AdapterMember): string[];
   /** Ids of the members of a room, across the cluster. */
   members(room: string): string[] | Promise<string[]>;
   /** Names of the rooms that have members. */

@@ -30,8 +30,13 @@ export class RoomOperations implements RoomHost {
     this.call(() => this.adapter.leaveAll(member)).catch(() => undefined);
   }
 
-  roomsOf(member: AdapterMember): Promise<string[]> {
-    return this.call(() => this.adapter.roomsOf(member));
+  /** A local member's rooms, at once; a throwing adapter is reported and the error thrown on. */
+  roomsOf(member: AdapterMember): string[] {
+    try {
+      return this.adapter.roomsOf(member);
+    } catch (error) {
+      throw this.failed(error);
+    }
   }
 
   rooms(): Promise<string[]> {

@@ -89,7 +89,21 @@ describe('rooms', () => {
     await server.getRoom('lobby').broadcast('news', 'after leaving');
     await barrier(...clients);
     expect(inboxes).toEqual([[], ['after leaving']]);
-    expect(await connectionOf(server, first).getRooms()).toEqual([]);
+    expect(connectionOf(server, first).getRooms()).toEqual([]);
+  });
+
+  it('getRooms() answers at once, with no promise: a connection\'s rooms are known on its own node', async () => {
+    const { server, url } = await startServer();
+    const client = await connectClient(url);
+    const connection = connectionOf(server, client);
+    await connection.joinRoom('lobby');
+    await connection.joinRoom('games');
+    const rooms = connection.getRooms();
+    expect(Array.isArray(rooms)).toBe(true);
+    expect([...rooms].sort()).toEqual(['games', 'lobby']);
+    expect(server.getRoomsOf(connection).sort()).toEqual(['games', 'lobby']);
+    await connection.leaveRoom('games');
+    expect(connection.getRooms()).toEqual(['lobby']);
   });
 
   it('a connection that closed is no longer a member and gets nothing', async () => {
@@ -122,7 +136,7 @@ describe('rooms', () => {
     await b.joinRoom('lobby');
     await b.joinRoom('games');
     expect((await server.getRooms()).sort()).toEqual(['games', 'lobby']);
-    expect((await server.getRoomsOf(b)).sort()).toEqual(['games', 'lobby']);
+    expect(server.getRoomsOf(b).sort()).toEqual(['games', 'lobby']);
 
     await a.leaveRoom('lobby');
     expect((await server.getRooms()).sort()).toEqual(['games', 'lobby']);

@@ -44,6 +44,8 @@ export function serverSide(): void {
 
   server.on('connection', async (connection) => {
     type _connection = Expect<Equal<typeof connection, ServerConnection<MathApi>>>;
+    // A connection's rooms are local: known at once, no promise.
+    type _rooms = Expect<Equal<ReturnType<typeof connection.getRooms>, string[]>>;
 
     connection.on('sum', (message) => {
       type _message = Expect<Equal<typeof message, IncomingMessage<{ a: number; b: number }, number>>>;
