@@ -1,6 +1,7 @@
 import {
   type AnyApi,
   type Api,
+  type HandshakeAnswerOf,
   CloseCode,
   ErrorCode,
   type IncomingMessage,
@@ -239,7 +240,7 @@ export class Client<A extends Api = AnyApi> {
   constructor(
     /** Server URL, e.g. `ws://localhost:8080`. */
     readonly url: string,
-    private readonly options: ClientOptions = {},
+    private readonly options: ClientOptions<A> = {},
   ) {
     const WebSocketClass = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
     if (WebSocketClass === undefined) {
@@ -290,17 +291,17 @@ export class Client<A extends Api = AnyApi> {
    * `HANDSHAKE_ERROR` (socket failed, timeout, malformed answer). One attempt: automatic
    * reconnection applies to connections that drop after succeeding.
    */
-  connect(): Promise<unknown> {
+  connect(): Promise<HandshakeAnswerOf<A>> {
     if (this.socket !== undefined && this.stopped) {
       // disconnect() (or a rejected handshake) is still closing the socket: start over once it has.
       return new Promise<void>((resolve) => this.closeWaiters.push(resolve)).then(() => this.connect());
     }
-    if (this.currentState === 'connected') return Promise.resolve(this.handshakeResult);
-    if (this.connecting !== undefined) return this.connecting;
+    if (this.currentState === 'connected') return Promise.resolve(this.handshakeResult as HandshakeAnswerOf<A>);
+    if (this.connecting !== undefined) return this.connecting as Promise<HandshakeAnswerOf<A>>;
     this.stopped = false;
     this.clearReconnectTimer();
     this.attempt = 0;
-    return this.open();
+    return this.open() as Promise<HandshakeAnswerOf<A>>;
   }
 
   /**

@@ -1,3 +1,4 @@
+import type { AnyApi, Api, HandshakePayloadOf } from '@volley/protocol';
 import type { BackoffOptions } from './backoff.js';
 
 /** The part of the WebSocket API the client uses: the browser's, or `ws` in Node. */
@@ -21,8 +22,11 @@ export interface WebSocketLike {
 /** A WebSocket constructor: `globalThis.WebSocket` in browsers, `ws`'s `WebSocket` in Node. */
 export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: object) => WebSocketLike;
 
-/** Options of {@link Client}; durations in milliseconds, names as in line-socket. */
-export interface ClientOptions {
+/**
+ * Options of {@link Client}; durations in milliseconds, names as in line-socket. `A` types the
+ * handshake payload (the API's `handshake.payload`).
+ */
+export interface ClientOptions<A extends Api = AnyApi> {
   /**
    * The WebSocket class. Browsers have one; Node 20 has none, so pass `ws`'s:
    * `import { WebSocket } from 'ws'`. @default globalThis.WebSocket
@@ -41,7 +45,7 @@ export interface ClientOptions {
    * unknown response headers (the connect then fails with a `HANDSHAKE_ERROR` that says so).
    * @default { payload: undefined, timeout: 30000, viaUpgrade: true, answerInUpgrade: true with ws, false in browsers }
    */
-  handshake?: { payload?: unknown; timeout?: number; viaUpgrade?: boolean; answerInUpgrade?: boolean };
+  handshake?: { payload?: HandshakePayloadOf<A>; timeout?: number; viaUpgrade?: boolean; answerInUpgrade?: boolean };
   /** Default timeout of `send()` and of pings; 0 for none. @default 10000 */
   responseTimeout?: number;
   /** Quiet period after which the server is pinged; 0 disables pings. @default 20000 */

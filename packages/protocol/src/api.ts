@@ -8,6 +8,8 @@
  *   server: { sum: { payload: { a: number; b: number }; result: number } };
  *   // messages the client handles (the server sends them)
  *   client: { confirm: { payload: { q: string }; result: boolean }; news: { payload: string } };
+ *   // the handshake: what the client sends, what the server's resolve() answers (optional)
+ *   handshake: { payload: { token: string }; answer: { motd: string } };
  * }
  * const server = new Server<MathApi>({ port: 0 });
  * const client = new Client<MathApi>(url, { WebSocket });
@@ -23,10 +25,20 @@ export interface MessageSpec {
 /** Message name → {@link MessageSpec}. */
 export type MessageMap = { [name: string]: MessageSpec };
 
-/** The messages each side handles: `server` ones are sent by clients, `client` ones by the server. */
+/** What the handshake carries: the client's payload and the answer the server resolves it with. */
+export interface HandshakeSpec {
+  payload?: unknown;
+  answer?: unknown;
+}
+
+/**
+ * The messages each side handles: `server` ones are sent by clients, `client` ones by the server;
+ * and, optionally, the handshake's payload and answer.
+ */
 export interface Api {
   server: MessageMap;
   client: MessageMap;
+  handshake?: HandshakeSpec;
 }
 
 /** The untyped default: any name, any payload, any result. */
@@ -35,7 +47,15 @@ export interface AnyApi {
   server: { [name: string]: { payload: any; result: any } };
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   client: { [name: string]: { payload: any; result: any } };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  handshake: { payload: any; answer: any };
 }
+
+/** The handshake payload type of an API; `unknown` when it names none. */
+export type HandshakePayloadOf<A extends Api> = A extends { handshake: { payload: infer P } } ? P : unknown;
+
+/** The handshake answer type of an API (what `connect()` resolves with); `unknown` when it names none. */
+export type HandshakeAnswerOf<A extends Api> = A extends { handshake: { answer: infer R } } ? R : unknown;
 
 /** Names in a message map (string keys only). */
 export type NameOf<M extends MessageMap> = Extract<keyof M, string>;

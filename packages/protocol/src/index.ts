@@ -38,7 +38,19 @@ export { TokenBucket } from './token-bucket.js';
 export { corkableOf, sharedWriteBatcher, WriteBatcher } from './write-batcher.js';
 export { serializeError, toVolleyError, VolleyError, wireErrorMessage } from './volley-error.js';
 
-export type { AnyApi, Api, MessageMap, MessageSpec, NameOf, PayloadArgs, PayloadOf, ResultOf } from './api.js';
+export type {
+  AnyApi,
+  Api,
+  HandshakeAnswerOf,
+  HandshakePayloadOf,
+  HandshakeSpec,
+  MessageMap,
+  MessageSpec,
+  NameOf,
+  PayloadArgs,
+  PayloadOf,
+  ResultOf,
+} from './api.js';
 export type { DecodeResult, FrameValidator } from './codec.js';
 export type { Frame } from './frame.js';
 export type { MessageListener } from './incoming-message.js';

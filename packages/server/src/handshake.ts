@@ -18,7 +18,7 @@ export interface HandshakeOwner {
  *   handshake.resolve({ name: user.name });
  * });
  */
-export class Handshake<Payload = unknown> {
+export class Handshake<Payload = unknown, Answer = unknown> {
   /** @internal */
   constructor(
     private readonly owner: HandshakeOwner,
@@ -41,7 +41,7 @@ export class Handshake<Payload = unknown> {
    * `connected` and the server emits `connection`. Returns false if the handshake had already
    * ended or the socket is gone.
    */
-  resolve(data?: unknown): boolean {
+  resolve(data?: Answer): boolean {
     return this.owner.completeHandshake(this, true, data);
   }
 

@@ -4,6 +4,8 @@ import {
   type AnyApi,
   type Api,
   CloseCode,
+  type HandshakeAnswerOf,
+  type HandshakePayloadOf,
   DeadlineQueue,
   ErrorCode,
   isApplicationName,
@@ -43,7 +45,7 @@ export interface ServerEvents<A extends Api = AnyApi> {
    * optionally `connection.setId(id)` first. Without a listener every handshake resolves.
    * `request` is the HTTP upgrade request (headers, cookies), only available here.
    */
-  handshake: [connection: ServerConnection<A>, handshake: Handshake, request: HttpRequest | undefined];
+  handshake: [connection: ServerConnection<A>, handshake: Handshake<HandshakePayloadOf<A>, HandshakeAnswerOf<A>>, request: HttpRequest | undefined];
   /** A connection completed its handshake. */
   connection: [connection: ServerConnection<A>];
   /** A connected connection closed. */
@@ -291,7 +293,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
       handshake.resolve();
       return;
     }
-    this.callListeners('handshake', [connection as ServerConnection<A>, handshake, request], (thrown) => {
+    this.callListeners('handshake', [connection as ServerConnection<A>, handshake as Handshake<HandshakePayloadOf<A>, HandshakeAnswerOf<A>>, request], (thrown) => {
       this.listenerFailed('handshake', thrown);
       if (!handshake.ended) handshake.reject(thrown);
     });

@@ -165,3 +165,44 @@ export async function untyped(connection: ServerConnection, client: Client): Pro
   connection.on('x', (message) => message.resolve(message.payload.deep.field));
   void [anything, more];
 }
+
+/** The README's quick start, as written: it compiles under strict with no type argument. */
+export async function readmeQuickStart(): Promise<void> {
+  const server = new Server({ port: 8080 });
+  server.on('handshake', (connection, handshake) => {
+    if (handshake.payload?.token !== 'secret') return handshake.reject(new Error('bad token'));
+    handshake.resolve({ motd: 'welcome' });
+  });
+  const client = new Client('ws://localhost:8080', { WebSocket, handshake: { payload: { token: 'secret' } } });
+  const welcome = await client.connect();
+  void welcome.motd;
+}
+
+/** An API that types its handshake: the payload on both sides, and the answer connect() gets. */
+interface TokenApi {
+  server: MathApi['server'];
+  client: MathApi['client'];
+  handshake: { payload: { token: string }; answer: { motd: string } };
+}
+
+export async function typedHandshake(): Promise<void> {
+  const server = new Server<TokenApi>({ port: 0 });
+  server.on('handshake', (_connection, handshake) => {
+    type _payload = Expect<Equal<typeof handshake.payload, { token: string }>>;
+    if (handshake.payload.token !== 'secret') return handshake.reject(new Error('bad token'));
+    // @ts-expect-error the answer is { motd: string }
+    handshake.resolve({ motd: 42 });
+    handshake.resolve({ motd: 'welcome' });
+  });
+  const client = new Client<TokenApi>('ws://127.0.0.1:8080', { WebSocket, handshake: { payload: { token: 'secret' } } });
+  const answer = await client.connect();
+  type _answer = Expect<Equal<typeof answer, { motd: string }>>;
+  // @ts-expect-error the token is a string
+  new Client<TokenApi>('ws://127.0.0.1:8080', { WebSocket, handshake: { payload: { token: 7 } } });
+
+  // An API without a handshake spec: payload and answer are unknown, and must be checked.
+  const plain = new Server<MathApi>({ port: 0 });
+  plain.on('handshake', (_connection, handshake) => {
+    type _unknown = Expect<Equal<typeof handshake.payload, unknown>>;
+  });
+}
