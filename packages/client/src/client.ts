@@ -317,7 +317,7 @@ export class Client<A extends Api = AnyApi> {
       return Promise.resolve();
     }
     const closed = new Promise<void>((resolve) => this.closeWaiters.push(resolve));
-    this.session.open = false;
+    this.session.closing();
     socket.close(code, reason);
     // A dead peer never echoes the close; ws would wait 30 s for it, browsers longer. After
     // closeTimeout the connection ends anyway, and a ws socket is cut.
@@ -574,8 +574,7 @@ export class Client<A extends Api = AnyApi> {
     this.currentId = answer.id;
     this.handshakeResult = answer.payload;
     this.attempt = 0;
-    this.session.gated = false;
-    this.session.open = true;
+    this.session.handshakeDone();
     this.startPing();
     // emit() reports a throwing listener instead of letting it fail a successful handshake.
     this.setState('connected');
@@ -630,7 +629,7 @@ export class Client<A extends Api = AnyApi> {
   /** The socket closed or could not be created: fail what is pending, then retry or stop. */
   private ended(code: number, reason: string): void {
     this.stopPing();
-    this.session.gated = true;
+    // close() also starts the session over, gated, for the next connection.
     this.session.close(`the connection closed (${code})`);
     if (code === CloseCode.HANDSHAKE_REJECTED) this.stopped = true;
     const wasConnected = this.currentState === 'connected';

@@ -1,4 +1,13 @@
-import type { Session } from './session.js';
+/**
+ * What answers a message: the session that received it. An interface, so that this module does
+ * not import the session (which builds messages).
+ */
+export interface Responder {
+  /** Writes the answer to `message`; false when it cannot be sent (reported on the connection). */
+  respond(message: IncomingMessage, ok: boolean, value: unknown): boolean;
+  /** A handler failed: report, and reject the request if still unanswered. */
+  handlerFailed(message: IncomingMessage, thrown: unknown): void;
+}
 
 /**
  * A message received from the peer: a request (it has an `id` and must be answered once with
@@ -13,7 +22,7 @@ export class IncomingMessage<Payload = unknown, Result = unknown> {
 
   /** @internal Built by the session that received the frame. */
   constructor(
-    private readonly session: Session,
+    private readonly session: Responder,
     /** The message name. */
     readonly name: string,
     /** The payload, `undefined` when absent. */

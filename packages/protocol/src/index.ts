@@ -54,6 +54,6 @@ export type {
 export type { DecodeResult, FrameValidator } from './codec.js';
 export type { Frame } from './frame.js';
 export type { MessageListener } from './incoming-message.js';
-export type { SessionHost, SessionOptions } from './session.js';
+export type { SessionHost, SessionOptions } from './session-host.js';
 export type { VolleyErrorOptions, WireError } from './volley-error.js';
 export type { Corkable, ReadCorkable } from './write-batcher.js';

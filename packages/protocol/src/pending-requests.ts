@@ -49,6 +49,17 @@ export class PendingRequests {
   }
 
   /**
+   * Registers request `id` and returns the promise of its answer; `timeout` in ms, 0 for none.
+   * A shared executor hands over the resolving functions: no closure per request.
+   */
+  await(id: string, name: string, timeout: number): Promise<unknown> {
+    const promise = new Promise(captureResolvers);
+    this.add(id, name, timeout, capturedResolve!, capturedReject!);
+    capturedResolve = capturedReject = undefined;
+    return promise;
+  }
+
+  /**
    * Registers request `id`; `timeout` in ms, 0 for none. The promise settles through
    * {@link settle}, {@link rejectAll} or the timeout.
    */
@@ -142,4 +153,13 @@ export class PendingRequests {
       pending.reject(new VolleyError(ErrorCode.MESSAGE_TIMEOUT, `"${pending.name}" got no response in time`));
     }
   }
+}
+
+let capturedResolve: ((value: unknown) => void) | undefined;
+let capturedReject: ((error: unknown) => void) | undefined;
+
+/** The executor of every request's promise: it runs synchronously inside `new Promise`. */
+function captureResolvers(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
 }

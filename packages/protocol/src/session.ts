@@ -6,73 +6,37 @@ import {
   encodePong,
   encodeResult,
   FrameFailure,
-  type FrameValidator,
   readFrame,
 } from './codec.js';
 import { ErrorCode } from './codes.js';
 import { type Frame, isApplicationName, isFrame, ReservedName } from './frame.js';
-import { IncomingMessage } from './incoming-message.js';
+import { Admission } from './admission.js';
+import { IncomingMessage, type Responder } from './incoming-message.js';
+import { Keepalive } from './keepalive.js';
 import { PendingRequests } from './pending-requests.js';
-import { TokenBucket } from './token-bucket.js';
+import type { SessionHost, SessionOptions } from './session-host.js';
 import { toVolleyError, VolleyError, wireErrorMessage } from './volley-error.js';
 import { UPGRADE_HANDSHAKE_ID } from './upgrade-handshake.js';
 
-/** What a {@link Session} needs from the connection that owns it. */
-export interface SessionHost {
-  /** Writes one encoded frame to the socket. Only called while the socket is open. */
-  write(frame: string): void;
-  /**
-   * Hands an application message to the user's handlers; returns false when nobody handles
-   * `message.name` (a request is then answered with `NO_HANDLER`).
-   */
-  dispatch(message: IncomingMessage): boolean;
-  /** A `_h` frame arrived (server side). Without this hook `_h` is an unknown reserved name. */
-  handshake?(message: IncomingMessage): void;
-  /**
-   * Client side: the answer to the handshake {@link Session.handshake} sent arrived. Runs
-   * synchronously, before any later frame of the same read is routed, so that it can open the
-   * gate for requests the server sends right after; what it throws goes to `handshakeFailed`.
-   */
-  handshakeAccepted?(result: unknown): void;
-  /**
-   * Client side: the handshake failed: rejected by the peer (`MESSAGE_REJECTED` with its reason in
-   * `payload`), not sendable (`INVALID_JSON`, `WEBSOCKET_ERROR`), cut by {@link Session.close}
-   * (`DISCONNECTED`), or whatever `handshakeAccepted` threw.
-   */
-  handshakeFailed?(error: unknown): void;
-  /** A local error: bad frame received, answer that could not be sent, throwing handler. */
-  error(error: VolleyError): void;
-  /** A ping got no answer in time; the host closes with 4201. */
-  pingFailed(error: VolleyError): void;
-  /** The peer was refused `maxRefusals` times in a row; the host closes with 4207. */
-  abusive?(error: VolleyError): void;
-}
-
-/** Options of {@link Session}. */
-export interface SessionOptions {
-  /** Default timeout of requests, in ms; 0 for none. */
-  responseTimeout: number;
-  /** Validator of inbound frames. @default isFrame */
-  validate?: FrameValidator;
-  /** Requests from the peer that may await an answer at once; more are refused. 0 = no limit. @default 0 */
-  maxInFlight?: number;
-  /** Messages (requests, fire-and-forget, pings) the peer may send per second, and the burst allowed. @default undefined (no limit) */
-  rateLimit?: { rate: number; burst: number };
-  /** Consecutive refusals after which the host is told the peer is abusive. 0 = never. @default 0 */
-  maxRefusals?: number;
-}
+/*
+ * Phases:
+ *   handshake --handshakeDone()--> open --closing()--> closing
+ *   any       --close()--> handshake (what was pending is rejected; a client reuses its session)
+ * handshake: application frames from the peer are refused, and none may be sent.
+ * open: both ways. closing: nothing more may be sent; what the peer sends is still routed.
+ */
+/** Phase of a {@link Session}. */
+export type SessionPhase = 'handshake' | 'open' | 'closing';
 
 /**
  * One side of a Volley conversation over one socket, shared by the server's connections and the
  * client: it routes inbound frames (responses to pending requests, pings, application messages),
  * sends requests and answers, and enforces the handshake gate. It knows nothing of sockets; its
- * host writes frames and owns the lifecycle.
+ * host writes frames and owns the lifecycle. What it admits from the peer is its Admission's
+ * call, when it pings its Keepalive's.
  */
-export class Session {
-  /** True while application traffic may be sent (socket open and handshake done). */
-  open = false;
-  /** True until the handshake completes: application frames are refused. */
-  gated = true;
+export class Session implements Responder {
+  private phase: SessionPhase = 'handshake';
   /** Created on the first request: most server connections never send one. */
   private pendingRequests: PendingRequests | undefined;
   /**
@@ -81,18 +45,34 @@ export class Session {
    */
   private handshakeId: string | undefined;
   private seq = 0;
-  private receivedSinceTick = false;
-  private pinging = false;
-  /** Requests received and not answered yet. */
-  private inFlight = 0;
-  private refusals = 0;
-  private readonly bucket: TokenBucket | undefined;
+  private readonly keepalive = new Keepalive();
+  private readonly admission: Admission;
 
   constructor(
     private readonly host: SessionHost,
     private readonly options: SessionOptions,
   ) {
-    this.bucket = options.rateLimit === undefined ? undefined : new TokenBucket(options.rateLimit.rate, options.rateLimit.burst);
+    this.admission = new Admission(options);
+  }
+
+  /** True while application traffic may be sent (socket open and handshake done). */
+  get open(): boolean {
+    return this.phase === 'open';
+  }
+
+  /** True until the handshake completes: application frames are refused. */
+  get gated(): boolean {
+    return this.phase === 'handshake';
+  }
+
+  /** The handshake completed: application traffic flows both ways. */
+  handshakeDone(): void {
+    this.phase = 'open';
+  }
+
+  /** A close began: nothing more may be sent; frames still arriving are routed until {@link close}. */
+  closing(): void {
+    if (this.phase === 'open') this.phase = 'closing';
   }
 
   /** Requests awaiting an answer. */
@@ -108,8 +88,8 @@ export class Session {
    * name, a response nobody awaits over the rate) counts towards `maxRefusals`.
    */
   receive(text: string): void {
-    this.receivedSinceTick = true;
-    const admitted = this.bucket === undefined || this.bucket.take();
+    this.keepalive.received();
+    const admitted = this.admission.take();
     const frame = readFrame(text, this.options.validate ?? isFrame);
     if (frame instanceof FrameFailure) {
       // Never answer a response, or two peers could bounce errors forever.
@@ -136,13 +116,11 @@ export class Session {
       this.refuse(frame.i, new VolleyError(ErrorCode.HANDSHAKE_PENDING, `"${name}" arrived before the handshake completed`));
       return;
     }
-    const maxInFlight = this.options.maxInFlight ?? 0;
-    if (frame.i !== undefined && maxInFlight > 0 && this.inFlight >= maxInFlight) {
-      this.refuse(frame.i, new VolleyError(ErrorCode.TOO_MANY_REQUESTS, `"${name}" refused: ${maxInFlight} requests already await an answer`));
+    if (frame.i !== undefined && this.admission.inFlightFull) {
+      this.refuse(frame.i, new VolleyError(ErrorCode.TOO_MANY_REQUESTS, `"${name}" refused: ${this.options.maxInFlight} requests already await an answer`));
       return;
     }
-    this.refusals = 0;
-    if (frame.i !== undefined) this.inFlight += 1;
+    this.admission.admitted(frame.i !== undefined);
     const message = new IncomingMessage(this, name, frame.p, frame.i);
     let handled: boolean;
     try {
@@ -161,8 +139,8 @@ export class Session {
    * `maxRefusals`) after taking its token like any frame.
    */
   receiveBinary(): void {
-    this.receivedSinceTick = true;
-    this.bucket?.take();
+    this.keepalive.received();
+    this.admission.take();
     this.refuse(undefined, new VolleyError(ErrorCode.INVALID_FRAME, 'Binary frames are not part of the protocol'));
   }
 
@@ -172,12 +150,12 @@ export class Session {
    * over the rate they are refused, or a flood of them would cost CPU that no limit bounds.
    */
   receiveControl(kind: 'ping' | 'pong'): void {
-    if (this.bucket === undefined || this.bucket.take()) return;
+    if (this.admission.take()) return;
     this.refuse(undefined, this.rateLimited(`WebSocket ${kind}`));
   }
 
   private rateLimited(name: string): VolleyError {
-    return new VolleyError(ErrorCode.RATE_LIMITED, `"${name}" refused: more than ${this.bucket!.rate} messages per second`);
+    return new VolleyError(ErrorCode.RATE_LIMITED, `"${name}" refused: more than ${this.admission.rate} messages per second`);
   }
 
   /**
@@ -186,7 +164,7 @@ export class Session {
    * without building and parsing that frame: `payload` was parsed from the upgrade already.
    */
   receiveUpgradeHandshake(payload: unknown): void {
-    this.receivedSinceTick = true;
+    this.keepalive.received();
     if (this.host.handshake === undefined) {
       this.refuse(UPGRADE_HANDSHAKE_ID, new VolleyError(ErrorCode.INVALID_FRAME, `Unknown reserved name "${ReservedName.HANDSHAKE}"`));
       return;
@@ -279,14 +257,14 @@ export class Session {
    */
   ping(timeout?: number): Promise<void> {
     if (!this.open) return Promise.reject(notOpen(ReservedName.PING));
-    this.pinging = true;
+    this.keepalive.sent();
     const id = this.nextId();
     return this.call(id, ReservedName.PING, encodePing(id), timeout).then(
       () => {
-        this.pinging = false;
+        this.keepalive.answered();
       },
       (error: VolleyError) => {
-        this.pinging = false;
+        this.keepalive.answered();
         if (error.code !== ErrorCode.MESSAGE_TIMEOUT) throw error;
         const pingError = new VolleyError(ErrorCode.PING_ERROR, 'Ping got no answer in time', { cause: error });
         this.host.pingFailed(pingError);
@@ -295,15 +273,9 @@ export class Session {
     );
   }
 
-  /**
-   * Called by the host once per ping interval: pings when nothing was received since the last
-   * tick. Received traffic only sets a flag, so it postpones pings at no cost per frame.
-   */
+  /** Called by the host once per ping interval: pings when the keepalive says a ping is due. */
   tick(): void {
-    if (this.receivedSinceTick || this.pinging || !this.open) {
-      this.receivedSinceTick = false;
-      return;
-    }
+    if (!this.keepalive.due() || !this.open) return;
     // Errors are reported through host.pingFailed; nothing awaits this promise.
     this.ping().catch(() => undefined);
   }
@@ -328,7 +300,7 @@ export class Session {
       frame = encodeError(message.id, local);
     }
     message.responded = true;
-    if (message.name.charCodeAt(0) !== 95 /* '_' */) this.inFlight -= 1;
+    if (message.name.charCodeAt(0) !== 95 /* '_' */) this.admission.answered();
     return this.writeSafely(frame, message.name);
   }
 
@@ -340,25 +312,20 @@ export class Session {
 
   /** Requests received from the peer and not answered yet. */
   get inFlightCount(): number {
-    return this.inFlight;
+    return this.admission.inFlightCount;
   }
 
   /** Reports a refused frame, answers it when it has an id, and counts the refusal. */
   private refuse(id: string | undefined, error: VolleyError): void {
     this.host.error(error);
     if (id !== undefined) this.writeSafely(encodeError(id, error));
-    this.refusals += 1;
-    const maxRefusals = this.options.maxRefusals ?? 0;
-    if (maxRefusals > 0 && this.refusals >= maxRefusals) {
-      this.refusals = 0;
-      this.host.abusive?.(error);
-    }
+    if (this.admission.refused()) this.host.abusive?.(error);
   }
 
   /** Rejects every pending request with `DISCONNECTED`; call when the socket closes. */
   close(reason = 'Connection closed'): void {
-    this.open = false;
-    this.pinging = false;
+    this.phase = 'handshake';
+    this.keepalive.answered();
     if (this.handshakeId !== undefined) {
       this.handshakeId = undefined;
       this.host.handshakeFailed?.(new VolleyError(ErrorCode.DISCONNECTED, `"${ReservedName.HANDSHAKE}" failed: ${reason}`));
@@ -372,11 +339,8 @@ export class Session {
 
   /** Registers request `id` (already encoded as `frame`), writes it, and awaits its answer. */
   private call(id: string, name: string, frame: string, timeout: number | undefined): Promise<unknown> {
-    // A shared executor hands over the resolving functions: no closure per request.
-    const promise = new Promise(captureResolvers);
     const pending = (this.pendingRequests ??= new PendingRequests());
-    pending.add(id, name, timeout ?? this.options.responseTimeout, capturedResolve!, capturedReject!);
-    capturedResolve = capturedReject = undefined;
+    const promise = pending.await(id, name, timeout ?? this.options.responseTimeout);
     try {
       this.host.write(frame);
     } catch (error) {
@@ -395,15 +359,6 @@ export class Session {
       return false;
     }
   }
-}
-
-let capturedResolve: ((value: unknown) => void) | undefined;
-let capturedReject: ((error: unknown) => void) | undefined;
-
-/** The executor of every request's promise: it runs synchronously inside `new Promise`. */
-function captureResolvers(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
-  capturedResolve = resolve;
-  capturedReject = reject;
 }
 
 function invalidName(name: unknown): VolleyError {

@@ -200,7 +200,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     const closing = this.beginClosing();
     const start = (): void => {
       // Stop application sends at once; frames already written still flush before the close frame.
-      this.session.open = false;
+      this.session.closing();
       closing.start(code, reason);
     };
     if (delay > 0) setTimeout(start, delay).unref();
@@ -303,8 +303,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
       this.setPhase('ended');
       return false;
     }
-    this.session.gated = false;
-    this.session.open = true;
+    this.session.handshakeDone();
     this.setPhase('connected');
     this.context.connected(this);
     return true;

@@ -65,8 +65,7 @@ function create(options: Partial<SessionOptions> & { handshake?: boolean; connec
   host = new FakeHost(options.handshake ?? false);
   session = new Session(host, { responseTimeout: 1000, ...options });
   if (options.connected ?? true) {
-    session.gated = false;
-    session.open = true;
+    session.handshakeDone();
   }
 }
 
@@ -284,7 +283,7 @@ describe('handshake gate', () => {
   });
 
   it('lets requests through once the gate opens', () => {
-    session.gated = false;
+    session.handshakeDone();
     session.receive('{"n":"sum","i":"2"}');
     expect(host.written).toEqual(['{"n":"_r","i":"2","p":3}']);
   });
@@ -305,8 +304,7 @@ describe('handshake gate', () => {
     host.onAccepted = (result) => {
       order.push('accept');
       expect(result).toEqual({ payload: null, id: 'ann' });
-      session.gated = false;
-      session.open = true;
+      session.handshakeDone();
     };
     session.handshake({ token: 't1' });
     expect(host.written).toEqual(['{"n":"_h","p":{"token":"t1"},"i":"1"}']);
