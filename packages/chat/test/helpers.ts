@@ -8,7 +8,7 @@
  * observing client has flushed, everything the action sent to the observer has arrived.
  */
 import { ChatClient, type ChatClientOptions, type ChatNotificationName, type ChatNotifications, chatNotificationNames } from '@volley/chat/client';
-import { ChatError, ChatServer, type ChatServerOptions, type ChatStore } from '@volley/chat';
+import { ChatError, ChatServer, type ChatServerOptions, type ChatStore, type RoomState } from '@volley/chat';
 import { VolleyError } from '@volley/client';
 import { expect } from 'vitest';
 import { WebSocket } from 'ws';
@@ -221,4 +221,22 @@ export function unlinked(harness: ChatHarness, userName: string, count = 1): Pro
     };
     harness.chat.on('unlink', listener);
   });
+}
+
+/** A room's settings with the defaults of a plain room. */
+export function roomState(name: string, changes: Partial<RoomState> = {}): RoomState {
+  return {
+    name,
+    owner: 'owner',
+    whitelistOnly: false,
+    historyMaxSize: 100,
+    lastMessageId: 0,
+    visible: false,
+    presence: false,
+    accessToken: null,
+    enableUserlistUpdates: false,
+    enableAccessListsUpdates: false,
+    data: {},
+    ...changes,
+  };
 }

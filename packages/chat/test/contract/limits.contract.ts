@@ -5,23 +5,11 @@
  */
 import { ChatError, ChatErrorCode, type ChatStore, type ProcessedMessage, type RoomState } from '@volley/chat';
 import { describe, expect, it } from 'vitest';
-import { chatErrorOf, onCleanup, startChat, type StoreFactory } from '../helpers.js';
+import { chatErrorOf, onCleanup, roomState as plainRoomState, startChat, type StoreFactory } from '../helpers.js';
 
+/** A room's settings, visible unless told otherwise. */
 function roomState(name: string, changes: Partial<RoomState> = {}): RoomState {
-  return {
-    name,
-    owner: 'owner',
-    whitelistOnly: false,
-    historyMaxSize: 100,
-    lastMessageId: 0,
-    visible: true,
-    presence: false,
-    accessToken: null,
-    enableUserlistUpdates: false,
-    enableAccessListsUpdates: false,
-    data: {},
-    ...changes,
-  };
+  return plainRoomState(name, { visible: true, ...changes });
 }
 
 /** A message whose JSON is `bytes` long (ASCII), once the store has given it its id. */

@@ -8,25 +8,7 @@
  */
 import { ChatError, ChatErrorCode, type ChatStore, type ProcessedMessage, type RoomState } from '@volley/chat';
 import { describe, expect, it } from 'vitest';
-import { onCleanup, sorted, type StoreFactory } from '../helpers.js';
-
-/** A room's settings with the defaults of a plain room. */
-function roomState(name: string, changes: Partial<RoomState> = {}): RoomState {
-  return {
-    name,
-    owner: 'owner',
-    whitelistOnly: false,
-    historyMaxSize: 100,
-    lastMessageId: 0,
-    visible: false,
-    presence: false,
-    accessToken: null,
-    enableUserlistUpdates: false,
-    enableAccessListsUpdates: false,
-    data: {},
-    ...changes,
-  };
-}
+import { onCleanup, roomState, sorted, type StoreFactory } from '../helpers.js';
 
 function message(text: string, timestamp = 1_000): ProcessedMessage {
   return { textMessage: text, author: 'alice', timestamp };
