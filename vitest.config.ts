@@ -9,8 +9,10 @@ export default defineConfig({
     alias: [
       { find: /^@volley\/protocol\/validation$/, replacement: src('protocol/src/validation.ts') },
       { find: /^@volley\/protocol$/, replacement: src('protocol/src/index.ts') },
+      { find: /^@volley\/session\/node$/, replacement: src('session/src/node.ts') },
+      { find: /^@volley\/session$/, replacement: src('session/src/index.ts') },
       { find: /^@volley\/server$/, replacement: src('server/src/index.ts') },
-      { find: /^@volley\/client$/, replacement: src('client/src/index.ts') },
+      { find: /^@volley\/client$/, replacement: src('client/src/node.ts') },
       { find: /^@volley\/chat\/client$/, replacement: src('chat/src/client.ts') },
       { find: /^@volley\/chat$/, replacement: src('chat/src/index.ts') },
     ],

@@ -27,8 +27,10 @@ const pageFiles = new Map([
  */
 const mounts = [
   ['/vendor/chat/', distOf('@volley/chat'), /^(client|chunk-[\w-]+)\.js$/],
-  ['/vendor/client/', distOf('@volley/client'), /^index\.js$/],
+  // The client's browser entry; its Node entry (node.js) is never served.
+  ['/vendor/client/', distOf('@volley/client'), /^(index|chunk-[\w-]+)\.js$/],
   ['/vendor/protocol/', distOf('@volley/protocol'), /^(index|chunk-[\w-]+)\.js$/],
+  ['/vendor/session/', distOf('@volley/session'), /^(index|chunk-[\w-]+)\.js$/],
   // eventemitter3's index.mjs re-exports CommonJS, which a browser cannot import; this is real ESM.
   ['/vendor/eventemitter3/', distOf('eventemitter3'), /^eventemitter3\.esm\.js$/],
 ];

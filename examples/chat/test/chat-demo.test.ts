@@ -170,8 +170,9 @@ describe('chat demo server', () => {
     expect(await get('/vendor/chat/client.js')).toEqual([200, 'text/javascript; charset=utf-8']);
     expect(await get('/vendor/client/index.js')).toEqual([200, 'text/javascript; charset=utf-8']);
     expect(await get('/vendor/protocol/index.js')).toEqual([200, 'text/javascript; charset=utf-8']);
+    expect(await get('/vendor/session/index.js')).toEqual([200, 'text/javascript; charset=utf-8']);
     expect(await get('/vendor/eventemitter3/eventemitter3.esm.js')).toEqual([200, 'text/javascript; charset=utf-8']);
-    for (const path of ['/vendor/chat/index.js', '/vendor/protocol/validation.js', '/server.mjs', '/vendor/chat/..%2Fpackage.json', '/vendor/chat/client.d.ts', '/package.json']) {
+    for (const path of ['/vendor/chat/index.js', '/vendor/client/node.js', '/vendor/session/node.js', '/vendor/protocol/validation.js', '/server.mjs', '/vendor/chat/..%2Fpackage.json', '/vendor/chat/client.d.ts', '/package.json']) {
       expect([path, (await get(path))[0]]).toEqual([path, 404]);
     }
     expect((await get('/', { method: 'POST' }))[0]).toBe(404);
@@ -325,9 +326,9 @@ describe.skipIf(!chromiumAvailable && !isCI)('chat demo in Chromium (built ESM, 
     expect(paths.some((path) => /(^|[/.@-])(ws|ajv|server)([/.@-]|$)/.test(path) || path.includes('node:'))).toBe(false);
     expect(requests.some((url) => url.startsWith('node:'))).toBe(false);
     // tsup splits code shared by a package's entry points into chunks beside them.
-    const isChunk = (path: string): boolean => /^\/vendor\/(chat|protocol)\/chunk-[\w-]+\.js$/.test(path);
+    const isChunk = (path: string): boolean => /^\/vendor\/(chat|client|protocol|session)\/chunk-[\w-]+\.js$/.test(path);
     expect([...new Set(paths)].filter((path) => !isChunk(path)).sort()).toEqual(
-      ['/', '/app.js', '/vendor/chat/client.js', '/vendor/client/index.js', '/vendor/eventemitter3/eventemitter3.esm.js', '/vendor/protocol/index.js'].sort(),
+      ['/', '/app.js', '/vendor/chat/client.js', '/vendor/client/index.js', '/vendor/eventemitter3/eventemitter3.esm.js', '/vendor/protocol/index.js', '/vendor/session/index.js'].sort(),
     );
     expect(paths.filter(isChunk).length).toBeGreaterThan(0);
     expect(sockets).toEqual([`ws://127.0.0.1:${new URL(started.url).port}/ws`]);

@@ -1,5 +1,5 @@
 import type { IncomingMessage as HttpRequest } from 'node:http';
-import { DeadlineQueue } from '@volley/protocol';
+import { DeadlineQueue } from '@volley/session';
 import { type Handshake, type IncomingMessage, Server, type ServerConnection } from '@volley/server';
 import { EventEmitter } from 'eventemitter3';
 import { argumentName, type ChatCommandName, chatCommandNames, commandArguments, fromPayload, type LoginResult, toPayload } from './chat-api.js';

@@ -1,13 +1,16 @@
 /**
- * @volley/client — the Volley client for browsers and Node.
+ * @volley/client — the Volley client, browser entry point (what bundlers targeting browsers and
+ * any runtime without the `node` export condition load).
  *
- * It imports neither `ws`, `ajv` nor any Node built-in, so browser bundles stay small; Node users
- * pass `ws`'s WebSocket class in the options.
+ * It imports neither `ws`, `ajv` nor any Node built-in, and none of the Node transport (frame
+ * writer, write batcher), so browser bundles stay small. Node loads `node.ts` instead, whose
+ * `Client` drives `ws` sockets with batched, self-framed writes; the API is the same.
  */
 export { Client, ClientEvent } from './client.js';
 export { Backoff, backoffDefaults } from './backoff.js';
 export { clientDefaults } from './options.js';
-export { CloseCode, ErrorCode, IncomingMessage, VolleyError } from '@volley/protocol';
+export { CloseCode, ErrorCode, VolleyError } from '@volley/protocol';
+export { IncomingMessage } from '@volley/session';
 
 export type { ClientDisconnectInfo, ClientEvents, ClientMessageHandler, ClientState } from './client.js';
 export type { BackoffOptions } from './backoff.js';

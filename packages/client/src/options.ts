@@ -1,5 +1,6 @@
 import type { AnyApi, Api, HandshakePayloadOf } from '@volley/protocol';
-import type { BackoffOptions } from './backoff.js';
+import { Backoff, type BackoffOptions } from './backoff.js';
+import type { Transport, WriteOptions } from './transport.js';
 
 /** The part of the WebSocket API the client uses: the browser's, or `ws` in Node. */
 export interface WebSocketLike {
@@ -92,3 +93,75 @@ export const clientDefaults = {
   webSocketOptions: { perMessageDeflate: false },
   closeTimeout: 5_000,
 } as const;
+
+/** {@link ClientOptions} checked and merged with the defaults, once, by the constructor. */
+export interface ResolvedClientOptions {
+  readonly WebSocket: WebSocketConstructor;
+  readonly handshakePayload: unknown;
+  readonly viaUpgrade: boolean;
+  readonly answerInUpgrade: boolean;
+  readonly handshakeTimeout: number;
+  readonly responseTimeout: number;
+  readonly pingInterval: number;
+  readonly closeTimeout: number;
+  readonly maxPayload: number;
+  readonly reconnect: boolean;
+  readonly backoff: Backoff;
+  readonly write: WriteOptions;
+  readonly webSocketOptions: object;
+  readonly protocols: string | string[] | undefined;
+}
+
+const MAX_TIMER = 2 ** 31 - 1;
+
+/** Reconnection delays without `reconnectOptions`: a Backoff is stateless, so clients share one. */
+const defaultBackoff = new Backoff({}, () => Math.random());
+
+/**
+ * Checks `options` and merges them with {@link clientDefaults}. `transport` says whether the
+ * WebSocket class can report the upgrade response (for `handshake.answerInUpgrade`).
+ * @throws TypeError for an invalid URL or option, or when no WebSocket class is available.
+ */
+export function resolveClientOptions(url: string, options: ClientOptions, transport: Transport): ResolvedClientOptions {
+  const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+  if (WebSocket === undefined) throw new TypeError('No WebSocket implementation: in Node, pass { WebSocket } imported from "ws"');
+  if (typeof url !== 'string' || !/^wss?:\/\//i.test(url)) throw new TypeError(`The URL must start with ws:// or wss://, got ${String(url)}`);
+  const handshake = options.handshake ?? {};
+  const viaUpgrade = flag('handshake.viaUpgrade', handshake.viaUpgrade);
+  const readsUpgrade = transport.readsUpgradeResponse(WebSocket);
+  const answerInUpgrade = flag('handshake.answerInUpgrade', handshake.answerInUpgrade);
+  if (answerInUpgrade === true && !readsUpgrade) {
+    throw new TypeError('Option "handshake.answerInUpgrade" needs a WebSocket class that reports the upgrade response, such as ws\'s (browsers cannot)');
+  }
+  const maxPayload = options.maxPayload ?? clientDefaults.maxPayload;
+  if (!(Number.isInteger(maxPayload) && maxPayload > 0)) throw new TypeError('Option "maxPayload" must be a positive integer');
+  return {
+    WebSocket,
+    handshakePayload: handshake.payload,
+    viaUpgrade: (viaUpgrade ?? true) && options.protocols === undefined,
+    answerInUpgrade: answerInUpgrade ?? readsUpgrade,
+    handshakeTimeout: duration('handshake.timeout', handshake.timeout ?? clientDefaults.handshakeTimeout),
+    responseTimeout: duration('responseTimeout', options.responseTimeout ?? clientDefaults.responseTimeout),
+    pingInterval: duration('pingInterval', options.pingInterval ?? clientDefaults.pingInterval),
+    closeTimeout: duration('closeTimeout', options.closeTimeout ?? clientDefaults.closeTimeout),
+    maxPayload,
+    reconnect: options.reconnect ?? clientDefaults.reconnect,
+    backoff: options.reconnectOptions === undefined ? defaultBackoff : new Backoff(options.reconnectOptions),
+    write: { batchWrites: flag('batchWrites', options.batchWrites) ?? true, ownFraming: flag('ownFraming', options.ownFraming) ?? true },
+    webSocketOptions: options.webSocketOptions ?? clientDefaults.webSocketOptions,
+    protocols: options.protocols,
+  };
+}
+
+function flag(name: string, value: unknown): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`Option "${name}" must be a boolean`);
+  return value;
+}
+
+function duration(name: string, value: number): number {
+  // Node and browsers fire longer timers at once.
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > MAX_TIMER) {
+    throw new TypeError(`Option "${name}" must be a number of milliseconds in 0..${MAX_TIMER}, got ${String(value)}`);
+  }
+  return value;
+}

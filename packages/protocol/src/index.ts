@@ -1,6 +1,7 @@
 /**
- * @volley/protocol — the Volley wire format (docs/protocol.md): codec, frame checks, codes,
- * the error class, and the request bookkeeping shared by server and client.
+ * @volley/protocol — the Volley wire format (docs/protocol.md): the codec, frame checks, codes,
+ * the error class, the API typing, and the handshake carried in the WebSocket upgrade. What runs a
+ * conversation over a socket (session, pending requests, admission) is in `@volley/session`.
  *
  * Deliberately not exported from here: the ajv validator, which lives in
  * `@volley/protocol/validation` so that browser builds never load ajv.
@@ -14,10 +15,10 @@ export {
   encodePing,
   encodePong,
   encodeResult,
+  FrameFailure,
+  readFrame,
 } from './codec.js';
 export { isApplicationName, isFrame, isValidId, MAX_ID_LENGTH, PONG, PROTOCOL_VERSION, ReservedName, salvageId, SUBPROTOCOL } from './frame.js';
-export { DeadlineQueue } from './deadline-queue.js';
-export { emitSafely } from './emit-safely.js';
 export {
   declineUpgradeHandshake,
   decodeUpgradeHandshake,
@@ -30,12 +31,6 @@ export {
   UPGRADE_HANDSHAKE_MAX_LENGTH,
   UPGRADE_HANDSHAKE_PREFIX,
 } from './upgrade-handshake.js';
-export { IncomingMessage } from './incoming-message.js';
-export { MessageHandlers } from './message-handlers.js';
-export { PendingRequests } from './pending-requests.js';
-export { Session } from './session.js';
-export { TokenBucket } from './token-bucket.js';
-export { corkableOf, sharedWriteBatcher, WriteBatcher } from './write-batcher.js';
 export { serializeError, toVolleyError, VolleyError, wireErrorMessage } from './volley-error.js';
 
 export type {
@@ -53,7 +48,4 @@ export type {
 } from './api.js';
 export type { DecodeResult, FrameValidator } from './codec.js';
 export type { Frame } from './frame.js';
-export type { MessageListener } from './incoming-message.js';
-export type { SessionHost, SessionOptions } from './session-host.js';
 export type { VolleyErrorOptions, WireError } from './volley-error.js';
-export type { Corkable, ReadCorkable } from './write-batcher.js';

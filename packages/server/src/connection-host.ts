@@ -1,4 +1,5 @@
-import { CloseCode, type IncomingMessage, type SessionHost, type VolleyError } from '@volley/protocol';
+import { CloseCode, type VolleyError } from '@volley/protocol';
+import { type IncomingMessage, type SessionHost } from '@volley/session';
 import { WebSocket } from 'ws';
 import type { AnyConnection } from './connection-types.js';
 

@@ -1,5 +1,7 @@
 import type { IncomingMessage as HttpRequest } from 'node:http';
-import type { Api, DeadlineQueue, IncomingMessage, MessageHandlers, PayloadOf, ResultOf, SessionOptions, VolleyError, WriteBatcher } from '@volley/protocol';
+import type { Api, PayloadOf, ResultOf, VolleyError } from '@volley/protocol';
+import type { AdmissionLimits, DeadlineQueue, IncomingMessage, MessageHandlers, SessionOptions } from '@volley/session';
+import type { WriteBatcher } from '@volley/session/node';
 import type { Handshake } from './handshake.js';
 import type { ServerConnection } from './server-connection.js';
 
@@ -68,6 +70,8 @@ export interface ConnectionContext {
   readonly backpressure: 'close' | 'error';
   /** One options object shared by every connection's session. */
   readonly sessionOptions: SessionOptions;
+  /** What each connection's peer may send; every connection gets an Admission of its own. */
+  readonly admissionLimits: AdmissionLimits;
   readonly batcher: WriteBatcher | undefined;
   /** Frame outgoing frames here and write them to the TCP socket (`ownFraming`). */
   readonly ownFraming: boolean;

@@ -1,4 +1,5 @@
-import { corkableOf, encodeUpgradeAnswer, ErrorCode, VolleyError } from '@volley/protocol';
+import { encodeUpgradeAnswer, ErrorCode, VolleyError } from '@volley/protocol';
+import { corkableOf } from '@volley/session/node';
 import type { WebSocket } from 'ws';
 import type { ConnectionContext } from './connection-types.js';
 import { sharedTextFrame, textFrame } from './text-frame.js';

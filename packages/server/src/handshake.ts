@@ -1,4 +1,4 @@
-import type { IncomingMessage } from '@volley/protocol';
+import type { IncomingMessage } from '@volley/session';
 
 /** What a handshake needs from its connection. */
 export interface HandshakeOwner {

@@ -11,7 +11,8 @@ export { Handshake } from './handshake.js';
 export { Room } from './rooms/room.js';
 export { InMemoryAdapter } from './rooms/in-memory-adapter.js';
 export { serverDefaults } from './options.js';
-export { CloseCode, ErrorCode, IncomingMessage, VolleyError } from '@volley/protocol';
+export { CloseCode, ErrorCode, VolleyError } from '@volley/protocol';
+export { IncomingMessage } from '@volley/session';
 
 export type { BroadcastOptions, ServerEvents, ServerState } from './server.js';
 export type { ConnectionEvents, ConnectionState, DisconnectInfo, MessageHandler, SharedMessageHandler } from './connection-types.js';

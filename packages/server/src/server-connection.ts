@@ -4,16 +4,13 @@ import {
   type Api,
   CloseCode,
   ErrorCode,
-  type IncomingMessage,
   type NameOf,
   type PayloadArgs,
   type ResultOf,
-  Session,
-  emitSafely,
-  MessageHandlers,
   isApplicationName,
   VolleyError,
 } from '@volley/protocol';
+import { Admission, emitSafely, type IncomingMessage, MessageHandlers, Session } from '@volley/session';
 import { EventEmitter } from 'eventemitter3';
 import type { WebSocket } from 'ws';
 import { Handshake, type HandshakeOwner } from './handshake.js';
@@ -60,7 +57,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   ) {
     this.currentId = id;
     this.upgradeRequest = request;
-    this.session = new Session(new ConnectionHost(this), context.sessionOptions);
+    this.session = new Session(new ConnectionHost(this), context.sessionOptions, new Admission(context.admissionLimits));
     this.writer = new ConnectionWriter(socket, context, this);
     // Shared listeners that find the connection on the socket: no closures per connection.
     listenToSocket(socket, this);

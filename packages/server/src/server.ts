@@ -6,14 +6,13 @@ import {
   CloseCode,
   type HandshakeAnswerOf,
   type HandshakePayloadOf,
-  DeadlineQueue,
   ErrorCode,
   isApplicationName,
-  MessageHandlers,
   type NameOf,
-  sharedWriteBatcher,
   VolleyError,
 } from '@volley/protocol';
+import { DeadlineQueue, MessageHandlers } from '@volley/session';
+import { sharedWriteBatcher } from '@volley/session/node';
 import { createFrameValidator } from '@volley/protocol/validation';
 import { EventEmitter } from 'eventemitter3';
 import type { WebSocket } from 'ws';
@@ -114,9 +113,8 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
       maxPayload: this.options.maxPayload,
       maxBufferedAmount: this.options.maxBufferedAmount,
       backpressure: this.options.backpressure,
-      sessionOptions: {
-        responseTimeout: this.options.responseTimeout,
-        validate: createFrameValidator(),
+      sessionOptions: { responseTimeout: this.options.responseTimeout, validate: createFrameValidator() },
+      admissionLimits: {
         maxInFlight: this.options.maxInFlight,
         rateLimit: this.options.rateLimit === false ? undefined : this.options.rateLimit,
         maxRefusals: this.options.maxRefusals,

@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage as HttpRequest, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
-import { dirname, extname, join, normalize, sep } from 'node:path';
+import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server, type ServerConnection } from '@volley/server';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -22,10 +21,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const clientDist = join(root, 'packages/client/dist');
 const protocolDist = join(root, 'packages/protocol/dist');
-// eventemitter3's index.mjs only re-exports its CommonJS index.js, which a browser cannot import;
-// its dist/ has a real ES module.
-const eventemitterDir = dirname(createRequire(join(root, 'packages/client/package.json')).resolve('eventemitter3/package.json'));
-const eventemitterEntry = 'dist/eventemitter3.esm.js';
+const sessionDist = join(root, 'packages/session/dist');
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const chromiumArgs = [
@@ -103,7 +99,7 @@ ${JSON.stringify({
   imports: {
     '@volley/client': '/client/index.js',
     '@volley/protocol': '/protocol/index.js',
-    eventemitter3: `/eventemitter3/${eventemitterEntry}`,
+    '@volley/session': '/session/index.js',
   },
 })}
 </script>
@@ -117,7 +113,7 @@ ${JSON.stringify({
 const mounts: [prefix: string, dir: string][] = [
   ['/client/', clientDist],
   ['/protocol/', protocolDist],
-  ['/eventemitter3/', eventemitterDir],
+  ['/session/', sessionDist],
 ];
 
 const contentTypes: Record<string, string> = {
@@ -155,7 +151,7 @@ function serveStatic(request: HttpRequest, response: ServerResponse): void {
 
 /** Builds the client and the packages it depends on, when their dist is missing. */
 async function ensureBuilt(): Promise<void> {
-  if (existsSync(join(clientDist, 'index.js')) && existsSync(join(protocolDist, 'index.js'))) return;
+  if ([clientDist, protocolDist, sessionDist].every((dist) => existsSync(join(dist, 'index.js')))) return;
   const output: string[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@volley/client...'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -218,7 +214,7 @@ describe.skipIf(!chromiumAvailable && !isCI)('@volley/client in Chromium (built 
     }
   });
 
-  it('connects, handshakes, and sends and answers requests both ways, loading only the client, protocol and eventemitter3', async () => {
+  it('connects, handshakes, and sends and answers requests both ways, loading only the client browser entry, protocol and session', async () => {
     // Only the page's own origin may connect: proves the socket is the browser's (it sends Origin).
     volley = new Server({ port: 0, host: '127.0.0.1', allowedOrigins: [staticOrigin] });
     const upgrades: { origin: string | undefined; userAgent: string | undefined; token: unknown }[] = [];
@@ -299,9 +295,10 @@ describe.skipIf(!chromiumAvailable && !isCI)('@volley/client in Chromium (built 
     expect(paths.some((path) => /(^|[/.@-])(ws|ajv)([/.@-]|$)/.test(path) || path.includes('node:'))).toBe(false);
     expect(requests.some((url) => url.startsWith('node:'))).toBe(false);
     const loaded = [...new Set(paths)];
-    // tsup splits code shared by protocol's entry points into chunks beside index.js.
-    const isChunk = (path: string): boolean => /^\/protocol\/chunk-[\w-]+\.js$/.test(path);
-    expect(loaded.filter((path) => !isChunk(path)).sort()).toEqual(['/', '/client/index.js', `/eventemitter3/${eventemitterEntry}`, '/protocol/index.js'].sort());
+    // tsup splits code shared by a package's entry points into chunks beside index.js.
+    const isChunk = (path: string): boolean => /^\/(client|protocol|session)\/chunk-[\w-]+\.js$/.test(path);
+    // The browser entry: never node.js, the Node transport, nor the write batcher of session/node.js.
+    expect(loaded.filter((path) => !isChunk(path)).sort()).toEqual(['/', '/client/index.js', '/protocol/index.js', '/session/index.js'].sort());
     expect(notFound).toEqual([]);
     expect(pageErrors).toEqual([]);
     expect(consoleErrors).toEqual([]);

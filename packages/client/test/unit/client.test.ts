@@ -934,7 +934,8 @@ describe('_stateChange', () => {
       'connecting>reconnecting',
       'reconnecting>connecting',
       'connecting>connected',
-      'connected>disconnected',
+      'connected>closing',
+      'closing>disconnected',
     ]);
     // The lifecycle events interleave with the state changes in this order.
     expect(log.filter(([name]) => name !== ClientEvent.STATE_CHANGE).map(([name]) => name)).toEqual([
@@ -949,5 +950,36 @@ describe('_stateChange', () => {
       '_connected',
       '_disconnected',
     ]);
+  });
+});
+
+describe('closing', () => {
+  it('is the state from disconnect() until the socket closes; a second disconnect() awaits the same close', async () => {
+    const { client, socket } = await connectedClient();
+    const first = watch(client.disconnect());
+    expect(client.state).toBe('closing');
+    const second = watch(client.disconnect());
+    expect(socket.closeCalls).toEqual([{ code: 1000, reason: '' }]);
+    await flush();
+    expect([first.settled, second.settled]).toEqual([false, false]);
+    socket.finishClientClose();
+    await flush();
+    expect([first.settled, second.settled, client.state]).toEqual([true, true, 'disconnected']);
+  });
+
+  it('connect() while closing waits for the close, then opens a new socket', async () => {
+    const { client, socket } = await connectedClient();
+    const closed = client.disconnect();
+    const reconnecting = client.connect();
+    expect(FakeWebSocket.instances).toHaveLength(1);
+    socket.finishClientClose();
+    await closed;
+    await flush();
+    expect(FakeWebSocket.instances).toHaveLength(2);
+    const next = FakeWebSocket.last();
+    next.open();
+    next.acceptHandshake({ again: true });
+    await expect(reconnecting).resolves.toEqual({ again: true });
+    expect(client.state).toBe('connected');
   });
 });

@@ -1,5 +1,5 @@
 /*
- * Packs @volley/protocol, @volley/server, @volley/client and @volley/chat as they would be published, installs
+ * Packs @volley/protocol, @volley/session, @volley/server, @volley/client and @volley/chat as they would be published, installs
  * the tarballs with npm into a fresh project outside the workspace, and uses them there the way a
  * user would: plain `import` from the package names, `ws` installed by the user. This catches
  * what source-aliased tests cannot: a missing file in `files`, a broken `exports` map, a
@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const packages = ['protocol', 'server', 'client', 'chat'] as const;
+const packages = ['protocol', 'session', 'server', 'client', 'chat'] as const;
 type PackageName = (typeof packages)[number];
 
 /** npm needs the registry for ws, eventemitter3, uuid, ajv and the @types packages. */
@@ -85,6 +85,7 @@ beforeAll(async () => {
           // pnpm pack turned workspace:* into "0.1.0"; without this npm would look for
           // @volley/protocol on the registry instead of using the tarball.
           '@volley/protocol': file('protocol'),
+          '@volley/session': file('session'),
           '@volley/server': file('server'),
           '@volley/client': file('client'),
           '@volley/chat': file('chat'),
@@ -92,7 +93,12 @@ beforeAll(async () => {
           '@types/node': '^20.19.8',
           '@types/ws': '^8.18.1',
         },
-        overrides: { '@volley/protocol': '$@volley/protocol', '@volley/server': '$@volley/server', '@volley/client': '$@volley/client' },
+        overrides: {
+          '@volley/protocol': '$@volley/protocol',
+          '@volley/session': '$@volley/session',
+          '@volley/server': '$@volley/server',
+          '@volley/client': '$@volley/client',
+        },
       },
       null,
       2,
@@ -207,6 +213,8 @@ console.log(JSON.stringify({
     for (const url of output.resolvedFrom as string[]) {
       expect(realpathSync(fileURLToPath(url)).startsWith(realpathSync(join(project, 'node_modules')))).toBe(true);
     }
+    // Node takes the client's Node entry (the `node` export condition), not the browser one.
+    expect((output.resolvedFrom as string[])[1]).toMatch(/@volley\/client\/dist\/node\.js$/);
   });
 
   it('run a chat server and chat clients from @volley/chat and @volley/chat/client', async () => {

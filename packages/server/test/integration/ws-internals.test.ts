@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { corkableOf } from '@volley/protocol';
+import { corkableOf } from '@volley/session/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { cleanup, onCleanup } from './helpers.js';

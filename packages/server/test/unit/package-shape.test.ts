@@ -13,6 +13,8 @@ const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const entries: [folder: string, specifier: string, named: string][] = [
   ['protocol', '@volley/protocol', 'encodeMessage'],
   ['protocol', '@volley/protocol/validation', 'createFrameValidator'],
+  ['session', '@volley/session', 'Session'],
+  ['session', '@volley/session/node', 'WriteBatcher'],
   ['server', '@volley/server', 'Server'],
   ['client', '@volley/client', 'Client'],
   ['chat', '@volley/chat', 'ChatServer'],
@@ -27,15 +29,17 @@ describe('package shape', () => {
     expect(() => require(specifier)).toThrow(named);
   });
 
-  it('every entry of every package has a require condition, after its import condition', () => {
-    for (const folder of ['protocol', 'server', 'client', 'chat']) {
+  it('every entry of every package has a require condition that Node matches before its import conditions', () => {
+    for (const folder of ['protocol', 'session', 'server', 'client', 'chat']) {
       const manifest = JSON.parse(readFileSync(join(root, 'packages', folder, 'package.json'), 'utf8')) as {
         exports: Record<string, string | Record<string, string>>;
         files: string[];
       };
       for (const [entry, conditions] of Object.entries(manifest.exports)) {
         if (entry === './package.json') continue;
-        expect(Object.keys(conditions as object), `${folder} ${entry}`).toEqual(['types', 'import', 'require']);
+        // The client's Node entry: require (Node matches it before node), then node, then import.
+        const expected = folder === 'client' ? ['types', 'require', 'node', 'import'] : ['types', 'import', 'require'];
+        expect(Object.keys(conditions as object), `${folder} ${entry}`).toEqual(expected);
         expect(manifest.files, folder).toContain((conditions as Record<string, string>).require!.slice(2));
       }
     }

@@ -1,4 +1,4 @@
-import { corkableOf, WriteBatcher } from '@volley/protocol';
+import { corkableOf, WriteBatcher } from '@volley/session/node';
 import { EventEmitter } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 

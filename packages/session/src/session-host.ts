@@ -1,7 +1,5 @@
-import type { AdmissionLimits } from './admission.js';
-import type { FrameValidator } from './codec.js';
+import type { FrameValidator, VolleyError } from '@volley/protocol';
 import type { IncomingMessage } from './incoming-message.js';
-import type { VolleyError } from './volley-error.js';
 
 /** What a `Session` needs from the connection that owns it. */
 export interface SessionHost {
@@ -34,8 +32,31 @@ export interface SessionHost {
   abusive?(error: VolleyError): void;
 }
 
+/**
+ * What a session asks of the policy that admits its peer's frames: an `Admission` on the server; a
+ * client's session admits everything (see `admitAll`), so browser builds carry no token bucket.
+ */
+export interface AdmissionPolicy {
+  /** Frames per second allowed, for error messages; undefined without a rate limit. */
+  readonly rate: number | undefined;
+  /** Requests from the peer that may await an answer at once; 0 = no limit. */
+  readonly maxInFlight: number;
+  /** Requests received and not answered yet. */
+  readonly inFlightCount: number;
+  /** True when another request would pass the in-flight cap. */
+  readonly inFlightFull: boolean;
+  /** One inbound frame takes a token; false when the peer is over its rate. */
+  take(): boolean;
+  /** An application message was let through. */
+  admitted(isRequest: boolean): void;
+  /** A request the peer sent was answered. */
+  answered(): void;
+  /** Counts a refusal; true when the peer is now abusive. */
+  refused(): boolean;
+}
+
 /** Options of `Session`. */
-export interface SessionOptions extends AdmissionLimits {
+export interface SessionOptions {
   /** Default timeout of requests, in ms; 0 for none. */
   responseTimeout: number;
   /** Validator of inbound frames. @default isFrame */

@@ -1,6 +1,7 @@
+import type { AdmissionPolicy } from './session-host.js';
 import { TokenBucket } from './token-bucket.js';
 
-/** The limits an {@link Admission} applies; a session without them (a client) admits everything. */
+/** The limits an {@link Admission} applies. */
 export interface AdmissionLimits {
   /** Frames (of every kind) the peer may send per second, and the burst allowed. @default undefined (no limit) */
   rateLimit?: { rate: number; burst: number };
@@ -15,9 +16,10 @@ export interface AdmissionLimits {
  * on requests awaiting an answer, and the count of refusals in a row after which the peer is
  * abusive. It decides; the session refuses and reports.
  */
-export class Admission {
+export class Admission implements AdmissionPolicy {
   private readonly bucket: TokenBucket | undefined;
-  private readonly maxInFlight: number;
+  /** Requests from the peer that may await an answer at once; 0 = no limit. */
+  readonly maxInFlight: number;
   private readonly maxRefusals: number;
   /** Requests received and not answered yet. */
   private inFlight = 0;

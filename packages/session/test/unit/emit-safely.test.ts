@@ -1,4 +1,5 @@
-import { emitSafely, ErrorCode, type VolleyError } from '@volley/protocol';
+import { ErrorCode, type VolleyError } from '@volley/protocol';
+import { emitSafely } from '@volley/session';
 import { EventEmitter } from 'node:events';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 

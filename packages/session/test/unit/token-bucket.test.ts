@@ -1,4 +1,4 @@
-import { TokenBucket } from '@volley/protocol';
+import { TokenBucket } from '@volley/session';
 import { describe, expect, it } from 'vitest';
 
 /** A clock the test moves by hand, in ms. */

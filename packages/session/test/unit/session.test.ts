@@ -1,4 +1,5 @@
-import { ErrorCode, type IncomingMessage, Session, type SessionHost, type SessionOptions, VolleyError } from '@volley/protocol';
+import { ErrorCode, VolleyError } from '@volley/protocol';
+import { Admission, type AdmissionLimits, type IncomingMessage, Session, type SessionHost, type SessionOptions } from '@volley/session';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
@@ -14,6 +15,7 @@ class FakeHost implements SessionHost {
   /** When set, write() throws it (a socket that went away). */
   failWrites: Error | undefined;
   handshake?: (message: IncomingMessage) => void;
+  abusive?: (error: VolleyError) => void;
   /** What reached handshakeAccepted / handshakeFailed, in order. */
   readonly handshakeOutcomes: ['accepted', unknown][] | ['failed', unknown][] = [];
   /** Runs inside handshakeAccepted (it may throw). */
@@ -61,9 +63,11 @@ class FakeHost implements SessionHost {
 let host: FakeHost;
 let session: Session;
 
-function create(options: Partial<SessionOptions> & { handshake?: boolean; connected?: boolean } = {}): void {
+function create(options: Partial<SessionOptions> & AdmissionLimits & { handshake?: boolean; connected?: boolean } = {}): void {
   host = new FakeHost(options.handshake ?? false);
-  session = new Session(host, { responseTimeout: 1000, ...options });
+  const limited = options.rateLimit !== undefined || options.maxInFlight !== undefined || options.maxRefusals !== undefined;
+  // A server's session gets an Admission; without limits the session admits everything (a client's).
+  session = new Session(host, { responseTimeout: 1000, ...options }, limited ? new Admission(options) : undefined);
   if (options.connected ?? true) {
     session.handshakeDone();
   }

@@ -5,18 +5,22 @@ import {
   encodePing,
   encodePong,
   encodeResult,
+  ErrorCode,
+  type Frame,
   FrameFailure,
+  isApplicationName,
+  isFrame,
   readFrame,
-} from './codec.js';
-import { ErrorCode } from './codes.js';
-import { type Frame, isApplicationName, isFrame, ReservedName } from './frame.js';
-import { Admission } from './admission.js';
+  ReservedName,
+  toVolleyError,
+  UPGRADE_HANDSHAKE_ID,
+  VolleyError,
+  wireErrorMessage,
+} from '@volley/protocol';
 import { IncomingMessage, type Responder } from './incoming-message.js';
 import { Keepalive } from './keepalive.js';
 import { PendingRequests } from './pending-requests.js';
-import type { SessionHost, SessionOptions } from './session-host.js';
-import { toVolleyError, VolleyError, wireErrorMessage } from './volley-error.js';
-import { UPGRADE_HANDSHAKE_ID } from './upgrade-handshake.js';
+import type { AdmissionPolicy, SessionHost, SessionOptions } from './session-host.js';
 
 /*
  * Phases:
@@ -46,14 +50,13 @@ export class Session implements Responder {
   private handshakeId: string | undefined;
   private seq = 0;
   private readonly keepalive = new Keepalive();
-  private readonly admission: Admission;
 
   constructor(
     private readonly host: SessionHost,
     private readonly options: SessionOptions,
-  ) {
-    this.admission = new Admission(options);
-  }
+    /** What the peer may send (the server's `Admission`); a client admits everything. */
+    private readonly admission: AdmissionPolicy = admitAll,
+  ) {}
 
   /** True while application traffic may be sent (socket open and handshake done). */
   get open(): boolean {
@@ -117,7 +120,7 @@ export class Session implements Responder {
       return;
     }
     if (frame.i !== undefined && this.admission.inFlightFull) {
-      this.refuse(frame.i, new VolleyError(ErrorCode.TOO_MANY_REQUESTS, `"${name}" refused: ${this.options.maxInFlight} requests already await an answer`));
+      this.refuse(frame.i, new VolleyError(ErrorCode.TOO_MANY_REQUESTS, `"${name}" refused: ${this.admission.maxInFlight} requests already await an answer`));
       return;
     }
     this.admission.admitted(frame.i !== undefined);
@@ -360,6 +363,18 @@ export class Session implements Responder {
     }
   }
 }
+
+/** The admission of a session whose peer is not limited (a client's: its server is trusted). */
+const admitAll: AdmissionPolicy = {
+  rate: undefined,
+  maxInFlight: 0,
+  inFlightCount: 0,
+  inFlightFull: false,
+  take: () => true,
+  admitted: () => undefined,
+  answered: () => undefined,
+  refused: () => false,
+};
 
 function invalidName(name: unknown): VolleyError {
   return new VolleyError(ErrorCode.INVALID_NAME, `Invalid message name ${JSON.stringify(name)}: names are non-empty and never start with "_"`);

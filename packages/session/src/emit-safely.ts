@@ -1,5 +1,4 @@
-import { ErrorCode } from './codes.js';
-import { VolleyError } from './volley-error.js';
+import { ErrorCode, VolleyError } from '@volley/protocol';
 
 /**
  * Emits a lifecycle event so that a throwing user listener cannot break the state machine that

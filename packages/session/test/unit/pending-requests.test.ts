@@ -1,4 +1,5 @@
-import { ErrorCode, PendingRequests, VolleyError } from '@volley/protocol';
+import { ErrorCode, VolleyError } from '@volley/protocol';
+import { PendingRequests } from '@volley/session';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 

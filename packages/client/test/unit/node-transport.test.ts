@@ -1,13 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { WebSocketLike } from '../../src/options.js';
-import { listen, type SocketListeners, unlisten } from '../../src/socket-events.js';
+import { nodeTransport } from '../../src/node-transport.js';
+import type { SocketListeners } from '../../src/transport.js';
+
+const { listen, unlisten } = nodeTransport;
 
 function recorder(): { listeners: SocketListeners; log: unknown[][] } {
   const log: unknown[][] = [];
   return {
     log,
     listeners: {
+      upgraded: (answer) => log.push(['upgrade', answer]),
       opened: () => log.push(['open']),
       received: (data) => log.push(['message', data]),
       failed: () => log.push(['error']),

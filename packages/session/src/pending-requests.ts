@@ -1,6 +1,4 @@
-import { ErrorCode } from './codes.js';
-import type { Frame } from './frame.js';
-import { VolleyError, wireErrorMessage } from './volley-error.js';
+import { ErrorCode, type Frame, VolleyError, wireErrorMessage } from '@volley/protocol';
 
 /** Longest delay `setTimeout` honours. */
 const MAX_TIMER_DELAY = 2_147_483_647;
