@@ -1,0 +1,128 @@
+import type { IncomingMessage as HttpRequest } from 'node:http';
+import type { Handshake, ServerConnection } from '@volley/server';
+import type { LoginResult } from './chat-api.js';
+import { ChatError, ChatErrorCode } from './chat-error.js';
+import type { ChatEmitter } from './chat-events.js';
+import type { ChatService } from './chat-service.js';
+import type { ChatStore } from './chat-store.js';
+import type { CommandPipeline } from './command-pipeline.js';
+import { userChannel } from './notifier.js';
+
+/**
+ * Who is logged in on this node: a connection logs in through the Volley handshake (the
+ * authenticate hook, then the `authenticate` listeners, then its user is created if new) and out
+ * when it closes. The events come in Krmx's order: `join`, `link`, then `unlink`.
+ */
+export class Logins {
+  /** Logged-in connections of this node → their user. */
+  private readonly users = new Map<ServerConnection, string>();
+
+  constructor(
+    private readonly service: ChatService,
+    private readonly pipeline: CommandPipeline,
+    private readonly events: ChatEmitter,
+  ) {}
+
+  /** The user a connection of this node is logged in as. */
+  userOf(connection: ServerConnection): string | undefined {
+    return this.users.get(connection);
+  }
+
+  /** This node's connections logged in as `userName`. */
+  connectionsOf(userName: string): ServerConnection[] {
+    const connections: ServerConnection[] = [];
+    for (const [connection, user] of this.users) if (user === userName) connections.push(connection);
+    return connections;
+  }
+
+  private get store(): ChatStore {
+    return this.service.store;
+  }
+
+  /** A `handshake` arrived: authenticate, register the connection, answer the handshake. */
+  async login(connection: ServerConnection, handshake: Handshake, request: HttpRequest | undefined): Promise<void> {
+    let login: LoginResult;
+    try {
+      login = await this.authenticate(connection.id, handshake.payload, request);
+    } catch (reason) {
+      handshake.reject(reason);
+      return;
+    }
+    const { userName } = login;
+    try {
+      this.users.set(connection, userName);
+      const nconnected = await this.store.addConnection(userName, connection.id);
+      if (!handshake.resolve(login)) {
+        // The socket went away during the login: nothing may stay behind for it.
+        this.users.delete(connection);
+        await this.store.removeConnection(userName, connection.id, Date.now());
+        return;
+      }
+      await connection.joinRoom(userChannel(userName));
+      this.events.emit('link', userName, connection.id);
+      void this.service.notifier.toUser(userName, connection.id, 'socketConnectEcho', connection.id, nconnected);
+    } catch (error) {
+      this.events.emit('error', error);
+      if (!handshake.ended) handshake.reject(new ChatError(ChatErrorCode.INTERNAL_ERROR, []));
+    }
+  }
+
+  /** Handshake payload → user, or throws the reason for `loginRejected`. */
+  private async authenticate(connectionId: string, payload: unknown, request: HttpRequest | undefined): Promise<LoginResult> {
+    const hook = this.service.hooks.authenticate;
+    let userName: unknown;
+    let authData: Record<string, unknown> = {};
+    if (hook !== undefined) {
+      const result = await hook(payload, { connectionId, request });
+      userName = result?.userName;
+      authData = result?.authData ?? {};
+    } else {
+      userName = (payload as { userName?: unknown } | undefined)?.userName;
+    }
+    if (userName === undefined || userName === null) throw new ChatError(ChatErrorCode.NO_LOGIN, []);
+    if (typeof userName !== 'string') throw new ChatError(ChatErrorCode.INVALID_NAME, [String(userName)]);
+    const name = userName;
+    // Past the hook only the reason given to `reject` goes to the client as is: a store or listener
+    // failure is reported here and the client gets internalError, never its text.
+    let rejection: { reason: unknown } | undefined;
+    await this.pipeline.guard(async () => {
+      this.service.checkName(name);
+      const isNewUser = !(await this.store.hasUser(name));
+      this.events.emit('authenticate', name, { isNewUser, auth: payload }, (reason) => {
+        rejection ??= { reason: reason ?? new ChatError(ChatErrorCode.NOT_ALLOWED, []) };
+      });
+    });
+    if (rejection !== undefined) throw rejection.reason;
+    await this.pipeline.guard(async () => {
+      if (await this.store.addUser(name)) this.events.emit('join', name);
+      const { role, displayName } = authData;
+      if (typeof role === 'string' || typeof displayName === 'string') {
+        await this.store.setUserInfo(name, {
+          ...(typeof role === 'string' ? { role } : {}),
+          ...(typeof displayName === 'string' ? { displayName } : {}),
+        });
+      }
+    });
+    return { userName: name, authData: { ...authData, id: connectionId } };
+  }
+
+  /** A connection closed: log it out of its rooms and of its user. */
+  async logout(connection: ServerConnection): Promise<void> {
+    const userName = this.users.get(connection);
+    if (userName === undefined) return;
+    this.users.delete(connection);
+    const id = connection.id;
+    try {
+      const removal = await this.store.removeConnection(userName, id, Date.now());
+      for (const { roomName, njoined } of removal.rooms) {
+        const room = await this.store.getRoom(roomName);
+        if (room !== undefined) await this.service.left(room, userName, id, njoined);
+      }
+      void this.service.notifier.toUser(userName, id, 'socketDisconnectEcho', id, removal.nconnected);
+      await this.service.hooks.disconnect?.(userName, id);
+    } catch (error) {
+      this.events.emit('error', error);
+    }
+    this.events.emit('unlink', userName, id);
+  }
+}
