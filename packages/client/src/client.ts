@@ -4,21 +4,17 @@ import {
   type HandshakeAnswerOf,
   CloseCode,
   ErrorCode,
-  type NameOf,
-  type PayloadArgs,
   type PayloadOf,
   type ResultOf,
   encodeUpgradeHandshake,
   SUBPROTOCOL,
   UPGRADE_ANSWER_SUBPROTOCOL,
-  isApplicationName,
   toVolleyError,
   VolleyError,
   wireErrorMessage,
 } from '@volley/protocol';
-import { emitSafely, type IncomingMessage, MessageHandlers, Session, type SessionHost } from '@volley/session';
+import { type IncomingMessage, Peer, type PeerMessageHandler, Session, type SessionHost } from '@volley/session';
 import { type AttemptOwner, ConnectAttempt } from './connect-attempt.js';
-import { EventListeners } from './event-listeners.js';
 import { type ClientOptions, type ResolvedClientOptions, resolveClientOptions, type WebSocketLike } from './options.js';
 import { ReconnectTimer } from './reconnect-timer.js';
 import { browserTransport, type FrameWriter, type SocketListeners, type Transport } from './transport.js';
@@ -74,9 +70,7 @@ export interface ClientEvents {
 }
 
 /** A handler of server request or message `K`. */
-export type ClientMessageHandler<M extends Api['client'], K extends keyof M> = (
-  message: IncomingMessage<PayloadOf<M, K>, ResultOf<M, K>>,
-) => void;
+export type ClientMessageHandler<M extends Api['client'], K extends keyof M> = PeerMessageHandler<M, K>;
 
 const OPEN = 1;
 
@@ -96,13 +90,10 @@ const OPEN = 1;
  * const three = await client.send('sum', { a: 1, b: 2 });
  * await client.disconnect();
  */
-export class Client<A extends Api = AnyApi> implements SessionHost, SocketListeners, AttemptOwner {
+export class Client<A extends Api = AnyApi> extends Peer<ClientEvents, A['client'], A['server']> implements SessionHost, SocketListeners, AttemptOwner {
   private readonly options: ResolvedClientOptions;
   private readonly transport: Transport;
-  /** Lifecycle listeners; created on the first `on()` of one. */
-  private events: EventListeners | undefined;
-  private readonly handlers = new MessageHandlers();
-  private readonly session: Session;
+  protected readonly session: Session;
   private socket: WebSocketLike | undefined;
   /** Writes past `socket.send()` when the transport does (ws in Node); else undefined. */
   private writer: FrameWriter | undefined;
@@ -127,6 +118,7 @@ export class Client<A extends Api = AnyApi> implements SessionHost, SocketListen
     /** How sockets are driven; the Node entry point passes its own. */
     transport: Transport = browserTransport,
   ) {
+    super();
     this.transport = transport;
     this.options = resolveClientOptions(url, options as ClientOptions, transport);
     this.reconnectTimer = new ReconnectTimer(this.options.backoff);
@@ -192,66 +184,6 @@ export class Client<A extends Api = AnyApi> implements SessionHost, SocketListen
     return closed;
   }
 
-  /** Subscribes to a lifecycle event (see {@link ClientEvent}). */
-  on<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): this;
-  /**
-   * Handles the server's message `name`. A request must be answered with `message.resolve()` or
-   * `message.reject()`; a handler that throws rejects it; without a handler it is answered with
-   * `NO_HANDLER`. Handlers persist across reconnections.
-   */
-  on<K extends NameOf<A['client']>>(name: K, handler: ClientMessageHandler<A['client'], K>): this;
-  on(name: string, listener: (...args: any[]) => void): this {
-    return this.listen(name, listener, false);
-  }
-
-  /** Like {@link on}, for one event only. */
-  once<K extends keyof ClientEvents>(event: K, listener: ClientEvents[K]): this;
-  once<K extends NameOf<A['client']>>(name: K, handler: ClientMessageHandler<A['client'], K>): this;
-  once(name: string, listener: (...args: any[]) => void): this {
-    return this.listen(name, listener, true);
-  }
-
-  /** Removes a listener, or every listener of `name` when none is given. */
-  off(name: string, listener?: (...args: any[]) => void): this {
-    if (isApplicationName(name)) this.handlers.off(name, listener);
-    else this.events?.off(name, listener);
-    return this;
-  }
-
-  /**
-   * Sends a request and resolves with the server's answer. Rejects `DISCONNECTED` (not
-   * connected, or the socket dropped while waiting), `MESSAGE_TIMEOUT`, `MESSAGE_REJECTED` (the
-   * server's error in `payload`), `NO_HANDLER`… see `MESSAGE_REJECTED`, `INVALID_JSON`,
-   * `INVALID_NAME`.
-   * @param timeout ms; default `responseTimeout`; 0 waits forever.
-   */
-  send<K extends NameOf<A['server']>>(
-    name: K,
-    ...args: [...PayloadArgs<A['server'], K>, timeout?: number]
-  ): Promise<ResultOf<A['server'], K>> {
-    return this.session.request(name, args[0], args[1] as number | undefined) as Promise<ResultOf<A['server'], K>>;
-  }
-
-  /** Sends a fire-and-forget message. Resolves once written; rejects `DISCONNECTED`, `INVALID_JSON`, `INVALID_NAME`. */
-  sendWithoutResponse<K extends NameOf<A['server']>>(name: K, ...args: PayloadArgs<A['server'], K>): Promise<void> {
-    try {
-      this.session.notify(name, args[0]);
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  /** Pings the server; without a pong within `responseTimeout` the socket closes (4201) and this rejects `PING_ERROR`. */
-  ping(): Promise<void> {
-    return this.session.ping();
-  }
-
-  /** Number of requests sent and still awaiting an answer. */
-  get pendingRequests(): number {
-    return this.session.pendingCount;
-  }
-
   // --- session host (internal) ---
 
   /** @internal Session host: writes one encoded frame. */
@@ -261,16 +193,6 @@ export class Client<A extends Api = AnyApi> implements SessionHost, SocketListen
     const writer = this.writer;
     if (writer === undefined) socket.send(frame);
     else writer.write(frame);
-  }
-
-  /** @internal Session host: hands an application message to its handlers. */
-  dispatch(message: IncomingMessage): boolean {
-    return this.handlers.dispatch(message);
-  }
-
-  /** @internal Session host: a local error, reported on `_error`. */
-  error(error: VolleyError): void {
-    this.emit(ClientEvent.ERROR, error);
   }
 
   /** @internal Session host: no pong in time; the connection ends now. */
@@ -402,12 +324,6 @@ export class Client<A extends Api = AnyApi> implements SessionHost, SocketListen
 
   // --- lifecycle ---
 
-  private listen(name: string, listener: (...args: any[]) => void, once: boolean): this {
-    if (isApplicationName(name)) this.handlers.on(name, listener, once);
-    else (this.events ??= new EventListeners()).on(name, listener, once);
-    return this;
-  }
-
   private open(): Promise<unknown> {
     this.setState('connecting');
     this.emit(ClientEvent.CONNECTING, undefined);
@@ -497,18 +413,11 @@ export class Client<A extends Api = AnyApi> implements SessionHost, SocketListen
     this.pingTimer = undefined;
   }
 
-  private emit(event: string, argument: unknown): void {
-    const events = this.events;
-    if (events === undefined) return;
-    emitSafely(events, event, argument, (error) => this.error(error), ClientEvent.ERROR);
-  }
-
   private setState(next: ClientState): void {
     const oldState = this.currentState;
     if (oldState === next) return;
     this.currentState = next;
-    // Skip building the change object when nobody listens (the common case, per connection).
-    if (this.events !== undefined && this.events.count(ClientEvent.STATE_CHANGE) > 0) this.emit(ClientEvent.STATE_CHANGE, { newState: next, oldState });
+    this.stateChanged(next, oldState);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage as HttpRequest } from 'node:http';
 import type { Api, PayloadOf, ResultOf, VolleyError } from '@volley/protocol';
-import type { AdmissionLimits, DeadlineQueue, IncomingMessage, MessageHandlers, SessionOptions } from '@volley/session';
+import type { AdmissionLimits, DeadlineQueue, IncomingMessage, MessageHandlers, PeerMessageHandler, SessionOptions } from '@volley/session';
 import type { WriteBatcher } from '@volley/session/node';
 import type { Handshake } from './handshake.js';
 import type { ServerConnection } from './server-connection.js';
@@ -43,9 +43,7 @@ export interface ConnectionEvents {
 }
 
 /** A handler of application message `K`. */
-export type MessageHandler<M extends Api['server'], K extends keyof M> = (
-  message: IncomingMessage<PayloadOf<M, K>, ResultOf<M, K>>,
-) => void;
+export type MessageHandler<M extends Api['server'], K extends keyof M> = PeerMessageHandler<M, K>;
 
 /**
  * A handler of application message `K` registered once on the server for every connection

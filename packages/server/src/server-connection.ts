@@ -1,21 +1,10 @@
 import type { IncomingMessage as HttpRequest } from 'node:http';
-import {
-  type AnyApi,
-  type Api,
-  CloseCode,
-  ErrorCode,
-  type NameOf,
-  type PayloadArgs,
-  type ResultOf,
-  isApplicationName,
-  VolleyError,
-} from '@volley/protocol';
-import { Admission, emitSafely, type IncomingMessage, MessageHandlers, Session } from '@volley/session';
-import { EventEmitter } from 'eventemitter3';
+import { type AnyApi, type Api, CloseCode, ErrorCode, VolleyError } from '@volley/protocol';
+import { Admission, type IncomingMessage, Peer, Session, type SessionHost } from '@volley/session';
 import type { WebSocket } from 'ws';
 import { Handshake, type HandshakeOwner } from './handshake.js';
-import { ConnectionHost, listenToSocket } from './connection-host.js';
-import type { ConnectionContext, ConnectionEvents, ConnectionState, MessageHandler, Phase } from './connection-types.js';
+import { listenToSocket } from './volley-web-socket.js';
+import type { ConnectionContext, ConnectionEvents, ConnectionState, Phase } from './connection-types.js';
 import { ConnectionEvent, publicState } from './connection-types.js';
 import { ConnectionClose } from './connection-close.js';
 import { ConnectionWriter } from './connection-writer.js';
@@ -34,15 +23,15 @@ const OPEN = 1;
  *   const ok = await connection.send('confirm', { q: 'ok?' }, 5000);
  * });
  */
-export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, HandshakeOwner {
+export class ServerConnection<A extends Api = AnyApi>
+  extends Peer<ConnectionEvents, A['server'], A['client']>
+  implements AdapterMember, HandshakeOwner, SessionHost
+{
   private currentId: string;
   private phase: Phase = 'awaiting-handshake';
-  private readonly session: Session;
-  /** Lifecycle listeners; created on the first `on()`, as most connections never get one. */
-  private events: EventEmitter | undefined;
-  private readonly handlers = new MessageHandlers();
+  protected readonly session: Session;
   /** The handshake being answered; dropped once answered so its payload can be collected. */
-  private handshake: Handshake | undefined;
+  private pendingHandshake: Handshake | undefined;
   /** Set once a close has begun (ours, or one ws started): nothing more is read or dispatched. */
   private closing: ConnectionClose | undefined;
   private upgradeRequest: HttpRequest | undefined;
@@ -55,9 +44,10 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     id: string,
     request?: HttpRequest,
   ) {
+    super();
     this.currentId = id;
     this.upgradeRequest = request;
-    this.session = new Session(new ConnectionHost(this), context.sessionOptions, new Admission(context.admissionLimits));
+    this.session = new Session(this, context.sessionOptions, new Admission(context.admissionLimits));
     this.writer = new ConnectionWriter(socket, context, this);
     // Shared listeners that find the connection on the socket: no closures per connection.
     listenToSocket(socket, this);
@@ -124,67 +114,6 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     this.context.renamed(this, oldId);
   }
 
-  /** Subscribes to a lifecycle event (see {@link ConnectionEvent}). */
-  on<K extends keyof ConnectionEvents>(event: K, listener: ConnectionEvents[K]): this;
-  /**
-   * Handles application message `name`. A request must be answered with `message.resolve()` or
-   * `message.reject()`; a handler that throws rejects it. Without a handler, requests are
-   * answered with `NO_HANDLER` at once.
-   */
-  on<K extends NameOf<A['server']>>(name: K, handler: MessageHandler<A['server'], K>): this;
-  on(name: string, listener: (...args: any[]) => void): this {
-    if (isApplicationName(name)) this.handlers.on(name, listener);
-    else (this.events ??= new EventEmitter()).on(name, listener);
-    return this;
-  }
-
-  /** Like {@link on}, for one event only. */
-  once<K extends keyof ConnectionEvents>(event: K, listener: ConnectionEvents[K]): this;
-  once<K extends NameOf<A['server']>>(name: K, handler: MessageHandler<A['server'], K>): this;
-  once(name: string, listener: (...args: any[]) => void): this {
-    if (isApplicationName(name)) this.handlers.on(name, listener, true);
-    else (this.events ??= new EventEmitter()).once(name, listener);
-    return this;
-  }
-
-  /** Removes a listener, or every listener of `name` when none is given. */
-  off(name: string, listener?: (...args: any[]) => void): this {
-    if (isApplicationName(name)) this.handlers.off(name, listener);
-    else this.events?.off(name, listener);
-    return this;
-  }
-
-  /**
-   * Sends a request to the client and resolves with its answer.
-   * Rejects `DISCONNECTED` (not connected, or closed while waiting), `MESSAGE_TIMEOUT`,
-   * `MESSAGE_REJECTED` (client's error in `payload`), `INVALID_JSON`, `INVALID_NAME`.
-   * @param timeout ms; default `responseTimeout`; 0 waits forever.
-   */
-  send<K extends NameOf<A['client']>>(
-    name: K,
-    ...args: [...PayloadArgs<A['client'], K>, timeout?: number]
-  ): Promise<ResultOf<A['client'], K>> {
-    return this.session.request(name, args[0], args[1] as number | undefined) as Promise<ResultOf<A['client'], K>>;
-  }
-
-  /**
-   * Sends a fire-and-forget message. Resolves once written; rejects `DISCONNECTED`,
-   * `INVALID_JSON`, `INVALID_NAME`.
-   */
-  sendWithoutResponse<K extends NameOf<A['client']>>(name: K, ...args: PayloadArgs<A['client'], K>): Promise<void> {
-    try {
-      this.session.notify(name, args[0]);
-      return Promise.resolve();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-  }
-
-  /** Pings the client; if no pong comes within `responseTimeout`, closes with 4201 and rejects `PING_ERROR`. */
-  ping(): Promise<void> {
-    return this.session.ping();
-  }
-
   /**
    * Closes the connection and resolves once the socket is closed. Pending requests reject with
    * `DISCONNECTED`. A peer that does not finish the close handshake within `closeTimeout` is cut.
@@ -243,11 +172,6 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     return this.context.maxBufferedAmount;
   }
 
-  /** Number of requests this side sent and still awaits. */
-  get pendingRequests(): number {
-    return this.session.pendingCount;
-  }
-
   /** @internal Writes an encoded frame (broadcast path); ignored unless connected. */
   deliver(frame: Uint8Array | string): void {
     // A connection accepted during the upgrade may get a broadcast before its socket is set up:
@@ -278,13 +202,13 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
 
   /** @internal */
   completeHandshake(handshake: Handshake, accepted: boolean, value: unknown): boolean {
-    if (handshake !== this.handshake || handshake.ended || this.phase !== 'handshaking') {
-      this.reportError(new VolleyError(ErrorCode.HANDSHAKE_ENDED, 'The handshake was already answered or the socket is gone'));
+    if (handshake !== this.pendingHandshake || handshake.ended || this.phase !== 'handshaking') {
+      this.error(new VolleyError(ErrorCode.HANDSHAKE_ENDED, 'The handshake was already answered or the socket is gone'));
       return false;
     }
     // Kept until the socket is set up when answered during the upgrade (remoteAddress reads it).
     if (!this.writer.upgrading) this.upgradeRequest = undefined;
-    this.handshake = undefined;
+    this.pendingHandshake = undefined;
     if (!accepted) {
       this.setPhase('ended');
       handshake.message.reject(value);
@@ -307,14 +231,14 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
   }
 
   /** @internal Session host: a `_h` frame arrived. */
-  receiveHandshake(message: IncomingMessage): void {
+  handshake(message: IncomingMessage): void {
     if (this.phase !== 'awaiting-handshake') {
       message.reject(new VolleyError(ErrorCode.HANDSHAKE_ENDED, 'The handshake already took place'));
       return;
     }
     this.setPhase('handshaking');
-    this.handshake = new Handshake(this, message);
-    this.context.beginHandshake(this, this.handshake, this.upgradeRequest);
+    this.pendingHandshake = new Handshake(this, message);
+    this.context.beginHandshake(this, this.pendingHandshake, this.upgradeRequest);
   }
 
   /** @internal A frame arrived on the socket. */
@@ -336,7 +260,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     if (kind === 'ping' && this.socket.readyState !== OPEN) {
       // Closing now: later frames of the same read are ignored, and this is reported once.
       this.beginClosing();
-      this.reportError(
+      this.error(
         new VolleyError(
           ErrorCode.WEBSOCKET_ERROR,
           'The client sent WebSocket pings faster than it read the pongs (too many pongs pending): the socket was terminated',
@@ -373,7 +297,7 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
       ErrorCode.BACKPRESSURE,
       `The client reads too slowly: more than ${this.context.maxBufferedAmount} bytes are waiting to be sent`,
     );
-    this.reportError(error);
+    this.error(error);
     if (this.context.backpressure === 'close') void this.close(CloseCode.SLOW_CONSUMER, 'Slow consumer');
     throw error;
   }
@@ -387,13 +311,13 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
       const closing = this.beginClosing();
       closing.sentCode = CloseCode.MESSAGE_TOO_BIG;
       closing.start(CloseCode.MESSAGE_TOO_BIG, 'Frame too large');
-      this.reportError(
+      this.error(
         new VolleyError(ErrorCode.PAYLOAD_TOO_LARGE, `A frame exceeded maxPayload (${this.context.maxPayload} bytes); closing with 1009`, {
           cause: error,
         }),
       );
     } else {
-      this.reportError(new VolleyError(ErrorCode.WEBSOCKET_ERROR, error.message, { cause: error }));
+      this.error(new VolleyError(ErrorCode.WEBSOCKET_ERROR, error.message, { cause: error }));
     }
   }
 
@@ -410,31 +334,22 @@ export class ServerConnection<A extends Api = AnyApi> implements AdapterMember, 
     this.emit(ConnectionEvent.DISCONNECTED, info);
   }
 
-  /** @internal Session host: dispatches an application message to its handlers. */
-  dispatch(message: IncomingMessage): boolean {
+  /** @internal Session host: dispatches an application message to its handlers, then to the server's shared ones. */
+  override dispatch(message: IncomingMessage): boolean {
     return this.handlers.dispatch(message) || this.context.sharedHandlers.dispatch(message, this);
   }
 
-  /** @internal Reports a local error on the `_error` event. */
-  reportError(error: VolleyError): void {
-    this.emit(ConnectionEvent.ERROR, error);
-  }
-
-  private emit(event: string, argument: unknown): void {
-    const events = this.events;
-    if (events === undefined) return;
-    emitSafely(events, event, argument, (error) => this.reportError(error), ConnectionEvent.ERROR);
+  /** @internal Session host: no pong in time; closes with 4201. */
+  pingFailed(error: VolleyError): void {
+    this.error(error);
+    void this.close(CloseCode.PING_FAILED, 'Ping failed');
   }
 
   /** The one place the phase changes; `_stateChange` reports changes of the public state. */
   private setPhase(next: Phase): void {
     const oldState = publicState[this.phase];
     this.phase = next;
-    const newState = publicState[next];
-    // Skip building the change object when nobody listens (the common case, per connection).
-    if (newState !== oldState && this.events !== undefined && this.events.listenerCount(ConnectionEvent.STATE_CHANGE) > 0) {
-      this.emit(ConnectionEvent.STATE_CHANGE, { newState, oldState });
-    }
+    this.stateChanged(publicState[next], oldState);
   }
 }
 

@@ -2,7 +2,7 @@ import type { IncomingMessage as HttpRequest } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { declineUpgradeHandshake } from '@volley/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { VolleyWebSocket } from './connection-host.js';
+import { VolleyWebSocket } from './volley-web-socket.js';
 import type { AnyConnection } from './connection-types.js';
 
 /** What an acceptor needs from its server. */

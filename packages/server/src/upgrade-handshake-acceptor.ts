@@ -2,7 +2,7 @@ import type { IncomingMessage as HttpRequest } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { decodeUpgradeHandshake, SUBPROTOCOL, UPGRADE_ANSWER_HEADER, UPGRADE_ANSWER_SUBPROTOCOL } from '@volley/protocol';
 import type { WebSocket } from 'ws';
-import { VolleyWebSocket } from './connection-host.js';
+import { VolleyWebSocket } from './volley-web-socket.js';
 import type { AnyConnection } from './connection-types.js';
 import { type AcceptorHost, UpgradeAcceptor } from './upgrade-acceptor.js';
 

@@ -11,14 +11,17 @@
 export { Admission } from './admission.js';
 export { DeadlineQueue } from './deadline-queue.js';
 export { emitSafely } from './emit-safely.js';
+export { EventListeners } from './event-listeners.js';
 export { IncomingMessage } from './incoming-message.js';
 export { Keepalive } from './keepalive.js';
 export { MessageHandlers } from './message-handlers.js';
 export { PendingRequests } from './pending-requests.js';
+export { Peer } from './peer.js';
 export { Session } from './session.js';
 export { TokenBucket } from './token-bucket.js';
 
 export type { AdmissionLimits } from './admission.js';
 export type { MessageListener, Responder } from './incoming-message.js';
+export type { PeerMessageHandler } from './peer.js';
 export type { AdmissionPolicy, SessionHost, SessionOptions } from './session-host.js';
 export type { SessionPhase } from './session.js';

@@ -1,5 +1,3 @@
-import { CloseCode, type VolleyError } from '@volley/protocol';
-import { type IncomingMessage, type SessionHost } from '@volley/session';
 import { WebSocket } from 'ws';
 import type { AnyConnection } from './connection-types.js';
 
@@ -47,37 +45,4 @@ export function listenToSocket(socket: WebSocket, connection: AnyConnection): vo
   socket.on('message', onSocketMessage);
   socket.on('close', onSocketClose);
   socket.on('error', onSocketError);
-}
-
-/**
- * The session's view of its connection: one small object per connection instead of a closure per
- * callback, which matters at tens of thousands of idle connections.
- */
-export class ConnectionHost implements SessionHost {
-  constructor(private readonly connection: AnyConnection) {}
-
-  write(frame: string): void {
-    this.connection.write(frame);
-  }
-
-  dispatch(message: IncomingMessage): boolean {
-    return this.connection.dispatch(message);
-  }
-
-  handshake(message: IncomingMessage): void {
-    this.connection.receiveHandshake(message);
-  }
-
-  error(error: VolleyError): void {
-    this.connection.reportError(error);
-  }
-
-  pingFailed(error: VolleyError): void {
-    this.connection.reportError(error);
-    void this.connection.close(CloseCode.PING_FAILED, 'Ping failed');
-  }
-
-  abusive(): void {
-    this.connection.abusive();
-  }
 }

@@ -7,7 +7,7 @@ interface Entry {
 }
 
 /**
- * The client's lifecycle listeners by event name: what it needs of an event emitter (`on`, `once`,
+ * A peer's lifecycle listeners by event name: what it needs of an event emitter (`on`, `once`,
  * `off`, an `emit` of one argument, a count) at a fraction of eventemitter3's size in the browser
  * bundle. `off(event, fn)` removes every registration of `fn`, as eventemitter3 does.
  */
