@@ -10,11 +10,12 @@
  * tests are skipped, except under CI, where they fail.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChatClient, ChatErrorCode } from '@volley/chat/client';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, skipBrowser } from '@volley/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { chatErrorOf, Inbox } from '../../../packages/chat/test/helpers.js';
@@ -24,28 +25,6 @@ const example = fileURLToPath(new URL('../', import.meta.url));
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const dists = ['chat/dist/client.js', 'chat/dist/index.js', 'client/dist/index.js', 'protocol/dist/index.js'].map((file) => join(root, 'packages', file));
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const isCI = process.env.CI === 'true' || process.env.CI === '1';
-const chromiumAvailable = isExecutable(chromiumPath);
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Runs a command in the repository root; rejects with its output when it fails. */
 function run(command: string, args: string[]): Promise<void> {
@@ -208,15 +187,12 @@ function lines(page: Page, selector: string): Promise<string[]> {
   return page.$$eval(selector, (items) => items.map((item) => (item.textContent ?? '').replace(item.querySelector('time')?.textContent ?? '', '')));
 }
 
-describe.skipIf(!chromiumAvailable && !isCI)('chat demo in Chromium (built ESM, import map, no bundler)', () => {
+describe.skipIf(skipBrowser)('chat demo in Chromium (built ESM, import map, no bundler)', () => {
   let browser: Browser | undefined;
   let page: Page | undefined;
 
   beforeAll(async () => {
-    if (!chromiumAvailable) {
-      throw new Error(`Chromium not found or not executable at ${chromiumPath}: install it (apt-get install chromium) or set CHROMIUM_PATH. CI must run the browser test.`);
-    }
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    browser = await launchChromium();
   }, 180_000);
 
   afterEach(async () => {

@@ -10,6 +10,7 @@
 import { ChatClient, type ChatClientOptions, type ChatNotificationName, type ChatNotifications, chatNotificationNames } from '@volley/chat/client';
 import { ChatError, ChatServer, type ChatServerOptions, type ChatStore, type RoomState } from '@volley/chat';
 import { VolleyError } from '@volley/client';
+import { onCleanup } from '@volley/test-utils';
 import { expect } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -19,25 +20,7 @@ export const EVENT_TIMEOUT = 3000;
 /** Creates a fresh, empty store for one test. */
 export type StoreFactory = () => ChatStore | Promise<ChatStore>;
 
-const cleanups: (() => unknown)[] = [];
-
-/** Registers a cleanup step; steps run last-registered first. */
-export function onCleanup(step: () => unknown): void {
-  cleanups.push(step);
-}
-
-/** Runs every registered cleanup step (use as `afterEach(cleanup)`); rethrows the first failure. */
-export async function cleanup(): Promise<void> {
-  let failure: unknown;
-  while (cleanups.length > 0) {
-    try {
-      await cleanups.pop()!();
-    } catch (error) {
-      failure ??= error;
-    }
-  }
-  if (failure !== undefined) throw failure;
-}
+export { cleanup, onCleanup } from '@volley/test-utils';
 
 /** One recorded notification. */
 export interface Received {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
+import { COMPILE_TIMEOUT, diagnosticLines as lines, TypeChecker, UNUSED_DIRECTIVE } from '@volley/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 /*
@@ -14,81 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const typesFile = join(root, 'packages/chat/test/types/chat-client.types.ts');
-/** Not on disk, so no tsconfig glob ever sees it; served by the compiler host below. */
-const virtualFile = join(root, 'packages/chat/test/types/virtual-misuse.ts');
-
-/** TS2578: Unused '@ts-expect-error' directive. */
-const UNUSED_DIRECTIVE = 2578;
-
-// Compiling the packages' sources takes a few seconds; more on a loaded machine.
-const COMPILE_TIMEOUT = 120_000;
-
-let options: ts.CompilerOptions;
-
-function rootCompilerOptions(): ts.CompilerOptions {
-  const configPath = join(root, 'tsconfig.json');
-  const read = ts.readConfigFile(configPath, (path) => ts.sys.readFile(path));
-  if (read.error !== undefined) throw new Error(format([read.error]));
-  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, root, undefined, configPath);
-  if (parsed.errors.length > 0) throw new Error(format(parsed.errors));
-  return { ...parsed.options, noEmit: true };
-}
-
-const formatHost: ts.FormatDiagnosticsHost = {
-  getCanonicalFileName: (fileName) => fileName,
-  getCurrentDirectory: () => root,
-  getNewLine: () => '\n',
-};
-
-function format(diagnostics: readonly ts.Diagnostic[]): string {
-  return ts.formatDiagnostics(diagnostics, formatHost);
-}
-
-/** Parsed files shared by every compilation here: parsing node's and ws's typings once is enough. */
-const parsed = new Map<string, ts.SourceFile>();
-
-/**
- * Compiles `rootName` (with `virtualSource` served as {@link virtualFile}) and returns the
- * diagnostics of the program's options, its globals and that file. The packages' own sources
- * are type-checked by `tsc -p tsconfig.json`; checking only what this file uses keeps it fast.
- */
-function compile(rootName: string, virtualSource?: string): readonly ts.Diagnostic[] {
-  const host = ts.createCompilerHost(options, true);
-  const { getSourceFile, fileExists, readFile } = host;
-  host.fileExists = (fileName) => fileName === virtualFile || fileExists.call(host, fileName);
-  host.readFile = (fileName) => (fileName === virtualFile ? virtualSource : readFile.call(host, fileName));
-  host.getSourceFile = (fileName, languageVersion, onError, shouldCreate) => {
-    if (fileName === virtualFile) {
-      return virtualSource === undefined ? undefined : ts.createSourceFile(fileName, virtualSource, languageVersion, true);
-    }
-    let file = parsed.get(fileName);
-    if (file === undefined) {
-      file = getSourceFile.call(host, fileName, languageVersion, onError, shouldCreate);
-      if (file !== undefined) parsed.set(fileName, file);
-    }
-    return file;
-  };
-  const program = ts.createProgram({ rootNames: [rootName], options, host });
-  const file = program.getSourceFile(rootName);
-  if (file === undefined) throw new Error(`${rootName} is not part of the program`);
-  return [
-    ...program.getOptionsDiagnostics(),
-    ...program.getGlobalDiagnostics(),
-    ...program.getSyntacticDiagnostics(file),
-    ...program.getSemanticDiagnostics(file),
-  ];
-}
-
-function inVirtualFile(diagnostics: readonly ts.Diagnostic[]): ts.Diagnostic[] {
-  // Anything outside the virtual file would be a broken setup, not the misuse under test.
-  expect(format(diagnostics.filter((diagnostic) => diagnostic.file?.fileName !== virtualFile))).toBe('');
-  return diagnostics.filter((diagnostic) => diagnostic.file?.fileName === virtualFile);
-}
-
-/** Zero-based line of each diagnostic. */
-function lines(diagnostics: readonly ts.Diagnostic[]): number[] {
-  return diagnostics.map((diagnostic) => diagnostic.file!.getLineAndCharacterOfPosition(diagnostic.start!).line);
-}
+let checker: TypeChecker;
 
 const header = `
 import { ChatClient, type ProcessedMessage } from '@volley/chat/client';
@@ -101,15 +27,16 @@ export async function check(): Promise<void> {
 const firstLine = header.split('\n').length;
 
 beforeAll(() => {
-  options = rootCompilerOptions();
+  // Not on disk, so no tsconfig glob ever sees it; served by the checker.
+  checker = new TypeChecker(root, join(root, 'packages/chat/test/types/virtual-misuse.ts'));
 });
 
 describe('ChatClient typing (test/types/chat-client.types.ts)', () => {
   it(
     'compiles with zero diagnostics: correct uses pass and every @ts-expect-error catches its misuse',
     () => {
-      const diagnostics = compile(typesFile);
-      expect(format(diagnostics)).toBe('');
+      const { diagnostics } = checker.compile(typesFile);
+      expect(checker.format(diagnostics)).toBe('');
       expect(diagnostics).toHaveLength(0);
     },
     COMPILE_TIMEOUT,
@@ -128,18 +55,15 @@ describe('ChatClient typing (test/types/chat-client.types.ts)', () => {
   it(
     'correct uses compile: roomJoin resolves to a number, listeners take the notification’s arguments',
     () => {
-      const diagnostics = inVirtualFile(
-        compile(
-          virtualFile,
+      const diagnostics = checker.check(
           `${header}
   const njoined: number = await chat.roomJoin('x');
   chat.on('roomMessage', (room: string, message: ProcessedMessage) => void [room, message.id]);
   void njoined;
 }
 `,
-        ),
       );
-      expect(format(diagnostics)).toBe('');
+      expect(checker.format(diagnostics)).toBe('');
     },
     COMPILE_TIMEOUT,
   );
@@ -147,16 +71,13 @@ describe('ChatClient typing (test/types/chat-client.types.ts)', () => {
   it(
     'can fail: an @ts-expect-error above code that compiles is reported as unused',
     () => {
-      const diagnostics = inVirtualFile(
-        compile(
-          virtualFile,
+      const diagnostics = checker.check(
           `${header}
   // @ts-expect-error (wrong on purpose: this call is correct)
   const njoined: number = await chat.roomJoin('x');
   void njoined;
 }
 `,
-        ),
       );
       expect(diagnostics.map((diagnostic) => diagnostic.code)).toEqual([UNUSED_DIRECTIVE]);
     },
@@ -166,9 +87,7 @@ describe('ChatClient typing (test/types/chat-client.types.ts)', () => {
   it(
     'can fail: each misuse without a directive is an error on its own line',
     () => {
-      const diagnostics = inVirtualFile(
-        compile(
-          virtualFile,
+      const diagnostics = checker.check(
           `${header}
   await chat.roomJoin(42);
   await chat.roomKick('x');
@@ -177,7 +96,6 @@ describe('ChatClient typing (test/types/chat-client.types.ts)', () => {
   void text;
 }
 `,
-        ),
       );
       expect(diagnostics.length).toBeGreaterThan(0);
       expect([...new Set(lines(diagnostics))].sort((a, b) => a - b)).toEqual([firstLine, firstLine + 1, firstLine + 2, firstLine + 3]);
@@ -188,13 +106,10 @@ describe('ChatClient typing (test/types/chat-client.types.ts)', () => {
   it(
     'can fail: importing ChatServer from the browser entry is an error',
     () => {
-      const diagnostics = inVirtualFile(
-        compile(
-          virtualFile,
+      const diagnostics = checker.check(
           `import { ChatServer } from '@volley/chat/client';
 export const server = ChatServer;
 `,
-        ),
       );
       expect(diagnostics.map((diagnostic) => diagnostic.code)).toEqual([2305]);
       expect(lines(diagnostics)).toEqual([0]);

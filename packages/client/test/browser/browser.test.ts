@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage as HttpRequest, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Server, type ServerConnection } from '@volley/server';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, skipBrowser } from '@volley/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
 /*
@@ -23,28 +24,6 @@ const clientDist = join(root, 'packages/client/dist');
 const protocolDist = join(root, 'packages/protocol/dist');
 const sessionDist = join(root, 'packages/session/dist');
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const chromiumArgs = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const isCI = process.env.CI === 'true' || process.env.CI === '1';
-const chromiumAvailable = isExecutable(chromiumPath);
-
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** What the page's module script writes to `window.volley`. */
 interface PageResults {
@@ -181,14 +160,11 @@ async function loadPage(page: Page, wsUrl: string): Promise<PageResults> {
   return page.evaluate(() => (window as unknown as { volley: PageResults }).volley);
 }
 
-describe.skipIf(!chromiumAvailable && !isCI)('@volley/client in Chromium (built ESM, native WebSocket)', () => {
+describe.skipIf(skipBrowser)('@volley/client in Chromium (built ESM, native WebSocket)', () => {
   let volley: Server | undefined;
   let page: Page | undefined;
 
   beforeAll(async () => {
-    if (!chromiumAvailable) {
-      throw new Error(`Chromium not found or not executable at ${chromiumPath}: install it (apt-get install chromium) or set CHROMIUM_PATH. CI must run the browser test.`);
-    }
     await ensureBuilt();
     staticServer = createServer(serveStatic);
     await new Promise<void>((resolve, reject) => {
@@ -196,7 +172,7 @@ describe.skipIf(!chromiumAvailable && !isCI)('@volley/client in Chromium (built 
       staticServer!.listen(0, '127.0.0.1', resolve);
     });
     staticOrigin = `http://127.0.0.1:${(staticServer.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    browser = await launchChromium();
   }, 180_000);
 
   afterEach(async () => {

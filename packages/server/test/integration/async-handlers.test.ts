@@ -1,7 +1,7 @@
 import { ClientEvent } from '@volley/client';
 import { ConnectionEvent, ErrorCode, type VolleyError } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, connectClient, connectionOf, makeClient, rejectionOf, startServer, waitFor } from './helpers.js';
+import { cleanup, connectClient, connectionOf, makeClient, rejectionOf, startServer, waitFor } from '@volley/test-utils';
 
 afterEach(cleanup);
 

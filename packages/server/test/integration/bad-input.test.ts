@@ -8,10 +8,9 @@ import {
   type ReceivedFrame,
   record,
   serveEcho,
-  startRawServer,
   startServer,
   waitFor,
-} from './helpers.js';
+} from '@volley/test-utils';
 
 afterEach(cleanup);
 
@@ -167,25 +166,3 @@ describe('bad input from a raw peer after its handshake', () => {
   });
 });
 
-describe('bad input from a raw server to a client', () => {
-  it('the client reports it, answers what has a usable id, and stays connected', async () => {
-    const { url, sockets } = await startRawServer({ answerPings: true });
-    const client = await connectClient(url);
-    const errors = record<VolleyError>(client, '_error');
-    const { socket, frames } = sockets[0]!;
-    socket.send('not json');
-    socket.send(JSON.stringify({ p: 1, i: 'q1' }));
-    socket.send(JSON.stringify({ n: '_nope', i: 'q2' }));
-    socket.send(JSON.stringify({ n: '_r', i: 'unknown', p: 1 }));
-    socket.send(JSON.stringify({ n: 'nobody', i: 'q3' }));
-    socket.send(Buffer.from('{}'), { binary: true });
-    // The client's answers come before the pong of its own ping, sent after these frames arrived.
-    while (!frames.some((received) => received.i === 'q3')) await waitFor(socket, 'message');
-    await client.ping();
-
-    expect(errors.map((error) => error.code)).toEqual([ErrorCode.INVALID_JSON, ErrorCode.INVALID_FRAME, ErrorCode.INVALID_FRAME, ErrorCode.INVALID_FRAME]);
-    const answers = frames.filter((received) => received.n === '_r');
-    expect(answers).toEqual([errorAnswer('q1', ErrorCode.INVALID_FRAME), errorAnswer('q2', ErrorCode.INVALID_FRAME), errorAnswer('q3', ErrorCode.NO_HANDLER)]);
-    expect(client.state).toBe('connected');
-  });
-});

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { createServer, type Server as NetServer, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { EVENT_TIMEOUT, onCleanup } from './helpers.js';
+import { EVENT_TIMEOUT, onCleanup } from '@volley/test-utils';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const serverDist = fileURLToPath(new URL('../../dist/index.js', import.meta.url));

@@ -21,7 +21,7 @@ import {
   startServer,
   waitFor,
   waitForArgs,
-} from './helpers.js';
+} from '@volley/test-utils';
 
 afterEach(cleanup);
 

@@ -1,7 +1,7 @@
 import { CloseCode, ConnectionEvent, ErrorCode, type ServerConnection, type VolleyError } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
-import { cleanup, connectClient, record, RawPeer, serveEcho, startServer, waitFor } from './helpers.js';
+import { cleanup, connectClient, record, RawPeer, serveEcho, startServer, waitFor } from '@volley/test-utils';
 
 /*
  * Floods that reach no handler (issue 11): every inbound frame, of every kind and before the

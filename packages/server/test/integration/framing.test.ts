@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RawData, WebSocketServer } from 'ws';
-import { cleanup, connectClient, connectionOf, deferred, onCleanup, RawPeer, serveEcho, startServer } from './helpers.js';
+import { cleanup, connectClient, connectionOf, deferred, onCleanup, RawPeer, serveEcho, startServer } from '@volley/test-utils';
 
 /*
  * With write batching on, both sides frame their own writes (server: text-frame.ts, Node

@@ -7,7 +7,7 @@ import { ErrorCode, type IncomingMessage, type Server, type ServerOptions, type 
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket, type RawData } from 'ws';
-import { cleanup, connectClient, EVENT_TIMEOUT, onCleanup, RawPeer, type ReceivedFrame, startServer } from './helpers.js';
+import { cleanup, connectClient, EVENT_TIMEOUT, onCleanup, RawPeer, type ReceivedFrame, startServer } from '@volley/test-utils';
 
 /*
  * Fuzzing a live server (issue 5): a raw `ws` peer past its handshake sends random and mutated

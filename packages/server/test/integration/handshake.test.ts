@@ -6,7 +6,6 @@ import {
   deferred,
   connectionOf,
   makeClient,
-  delay,
   RawPeer,
   record,
   rejectionOf,
@@ -14,7 +13,7 @@ import {
   startServer,
   waitFor,
   waitForArgs,
-} from './helpers.js';
+} from '@volley/test-utils';
 
 afterEach(cleanup);
 
@@ -59,10 +58,10 @@ describe('handshake rejected', () => {
   it('rejects connect() with HANDSHAKE_REJECTED, closes with 4203 and does not reconnect', async () => {
     const { server, url } = await startServer();
     const handshakes: Handshake[] = [];
-    const serverClosed: number[] = [];
+    const serverClosed = deferred<number>();
     server.on('handshake', (connection, handshake) => {
       handshakes.push(handshake);
-      connection.on('_disconnected', ({ code }) => serverClosed.push(code));
+      connection.on('_disconnected', ({ code }) => serverClosed.resolve(code));
       handshake.reject(Object.assign(new Error('invalid token'), { code: 'E_TOKEN' }));
     });
     const client = makeClient(url, {
@@ -81,12 +80,12 @@ describe('handshake rejected', () => {
     const info = await disconnected;
     expect(info.code).toBe(4203);
     expect(info.willReconnect).toBe(false);
-    // A reconnection would be scheduled synchronously with the close; give it many backoff periods.
-    await delay(150);
+    // A reconnection is scheduled in the same turn as the close (state `reconnecting`, a
+    // `_reconnecting` event): none was, so no attempt can follow.
     expect(reconnecting).toEqual([]);
     expect(connecting).toHaveLength(1);
     expect(handshakes).toHaveLength(1);
-    expect(serverClosed).toEqual([4203]);
+    expect(await serverClosed.promise).toBe(4203);
     expect(client.state).toBe('disconnected');
     expect(server.getConnections()).toEqual([]);
   });
@@ -112,7 +111,7 @@ describe('handshake rejected', () => {
 
     await connectionOf(server, client).close(4000, 'drop');
     await rejected;
-    await delay(150);
+    // A further attempt would have been scheduled in the same turn as this close: none was.
     expect(handshakes).toBe(2);
     expect(reconnecting).toHaveLength(1);
     expect(closes).toEqual([
@@ -153,7 +152,10 @@ describe('handshake timeout', () => {
     serveEcho(server);
     const client = await connectClient(url);
     const closed = record(client, '_disconnected');
-    await delay(250);
+    // Deadlines expire in the order they were set: once a socket opened after the client's is
+    // closed for its timeout, the client's deadline, had it been kept, would have fired first.
+    const late = await RawPeer.open(url);
+    expect((await late.closed).code).toBe(4202);
     expect(closed).toEqual([]);
     expect(await client.send('echo', 'still here')).toBe('still here');
   });

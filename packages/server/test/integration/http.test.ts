@@ -3,7 +3,7 @@ import type { Duplex } from 'node:stream';
 import { connect as connectTcp } from 'node:net';
 import { ErrorCode, Server, type VolleyError } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, connectClient, makeClient, onCleanup, RawPeer, record, refusedStatus, rejectionOf, serveEcho, startServer } from './helpers.js';
+import { cleanup, connectClient, makeClient, onCleanup, RawPeer, record, refusedStatus, rejectionOf, serveEcho, startServer } from '@volley/test-utils';
 
 afterEach(cleanup);
 

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import type { Client } from '@volley/client';
 import { ErrorCode, type IncomingMessage, type Server, type ServerConnection, type ServerOptions, type VolleyError } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, connectClient, delay, EVENT_TIMEOUT, RawPeer, type ReceivedFrame, record, rejectionOf, startServer, waitFor } from './helpers.js';
+import { cleanup, connectClient, delay, EVENT_TIMEOUT, RawPeer, type ReceivedFrame, record, rejectionOf, startServer, waitFor } from '@volley/test-utils';
 
 /*
  * The protection limits, each against a raw peer that misbehaves on purpose, with small limits so

@@ -1,6 +1,6 @@
 import { CloseCode, ConnectionEvent, ErrorCode, type VolleyError } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, connectClient, RawPeer, record, serveEcho, startServer, waitFor } from './helpers.js';
+import { cleanup, connectClient, RawPeer, record, serveEcho, startServer, waitFor } from '@volley/test-utils';
 
 afterEach(cleanup);
 

@@ -1,6 +1,6 @@
 import { ErrorCode, type IncomingMessage, VolleyError } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, connectClient, connectionOf, deferred, later, record, rejectionOf, startServer } from './helpers.js';
+import { cleanup, connectClient, connectionOf, deferred, later, record, rejectionOf, startServer } from '@volley/test-utils';
 
 afterEach(cleanup);
 

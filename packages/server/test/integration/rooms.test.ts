@@ -1,7 +1,7 @@
 import type { Client } from '@volley/client';
 import type { Server, ServerConnection } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, connectClient, connectionOf, RawPeer, serveEcho, startServer, waitFor } from './helpers.js';
+import { cleanup, connectClient, connectionOf, RawPeer, serveEcho, startServer, waitFor } from '@volley/test-utils';
 
 afterEach(cleanup);
 

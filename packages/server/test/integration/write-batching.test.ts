@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, connectClient, connectionOf, RawPeer, serveEcho, startServer } from './helpers.js';
+import { cleanup, connectClient, connectionOf, RawPeer, serveEcho, startServer } from '@volley/test-utils';
 
 afterEach(cleanup);
 

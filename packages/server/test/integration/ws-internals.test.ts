@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { corkableOf } from '@volley/session/node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
-import { cleanup, onCleanup } from './helpers.js';
+import { cleanup, onCleanup } from '@volley/test-utils';
 
 /*
  * A canary for every part of ws that Volley relies on beyond its documented API (own framing,
