@@ -1,11 +1,4 @@
-import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.base.js';
 
-export default defineConfig({
-  // Two entries: `client` must never pull in server code, ajv or ws (browsers load it).
-  entry: ['src/index.ts', 'src/client.ts'],
-  format: ['esm'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-});
+// Two entries: `client` must never pull in server code, ajv or ws (browsers load it).
+export default packageBuild(['src/index.ts', 'src/client.ts']);

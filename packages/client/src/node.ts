@@ -9,13 +9,13 @@ import { Client as BrowserClient } from './client.js';
 import { nodeTransport } from './node-transport.js';
 import type { ClientOptions } from './options.js';
 
-export { ClientEvent } from './client.js';
+export { ClientEvent } from './client-types.js';
 export { Backoff, backoffDefaults } from './backoff.js';
 export { clientDefaults } from './options.js';
 export { CloseCode, ErrorCode, VolleyError } from '@volley/protocol';
 export { IncomingMessage } from '@volley/session';
 
-export type { ClientDisconnectInfo, ClientEvents, ClientMessageHandler, ClientState } from './client.js';
+export type { ClientDisconnectInfo, ClientEvents, ClientMessageHandler, ClientState } from './client-types.js';
 export type { BackoffOptions } from './backoff.js';
 export type { ClientOptions, WebSocketConstructor, WebSocketLike } from './options.js';
 export type { AnyApi, Api, MessageMap, MessageSpec } from '@volley/protocol';

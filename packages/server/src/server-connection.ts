@@ -1,8 +1,8 @@
 import type { IncomingMessage as HttpRequest } from 'node:http';
 import { type AnyApi, type Api, CloseCode, ErrorCode, VolleyError } from '@volley/protocol';
-import { Admission, type IncomingMessage, Peer, Session, type SessionHost } from '@volley/session';
+import { Admission, type IncomingMessage, Peer, Session } from '@volley/session';
 import type { WebSocket } from 'ws';
-import { Handshake, type HandshakeOwner } from './handshake.js';
+import { Handshake } from './handshake.js';
 import { listenToSocket } from './volley-web-socket.js';
 import type { ConnectionContext, ConnectionEvents, ConnectionState, Phase } from './connection-types.js';
 import { ConnectionEvent, publicState } from './connection-types.js';
@@ -23,10 +23,9 @@ const OPEN = 1;
  *   const ok = await connection.send('confirm', { q: 'ok?' }, 5000);
  * });
  */
-export class ServerConnection<A extends Api = AnyApi>
-  extends Peer<ConnectionEvents, A['server'], A['client']>
-  implements AdapterMember, HandshakeOwner, SessionHost
-{
+// Its session's host and its handshakes' owner structurally (checked where `this` is handed to
+// them): those members are internal and left out of the published types.
+export class ServerConnection<A extends Api = AnyApi> extends Peer<ConnectionEvents, A['server'], A['client']> implements AdapterMember {
   private currentId: string;
   private phase: Phase = 'awaiting-handshake';
   protected readonly session: Session;
@@ -172,7 +171,7 @@ export class ServerConnection<A extends Api = AnyApi>
     return this.context.maxBufferedAmount;
   }
 
-  /** @internal Writes an encoded frame (broadcast path); ignored unless connected. */
+  /** Writes an already encoded frame (the adapter's broadcast path); ignored unless connected. */
   deliver(frame: Uint8Array | string): void {
     // A connection accepted during the upgrade may get a broadcast before its socket is set up:
     // write() keeps it until then.
@@ -334,7 +333,7 @@ export class ServerConnection<A extends Api = AnyApi>
     this.emit(ConnectionEvent.DISCONNECTED, info);
   }
 
-  /** @internal Session host: dispatches an application message to its handlers, then to the server's shared ones. */
+  /** Session host: dispatches an application message to its handlers, then to the server's shared ones. */
   override dispatch(message: IncomingMessage): boolean {
     return this.handlers.dispatch(message) || this.context.sharedHandlers.dispatch(message, this);
   }

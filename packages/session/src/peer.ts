@@ -88,12 +88,15 @@ export abstract class Peer<Events extends { [K in keyof Events]: (...args: any[]
     return this.session.pendingCount;
   }
 
-  /** @internal Session host: hands an application message to its handlers. */
+  /**
+   * Session host: hands an application message to its handlers; false when none handles it. Not
+   * for applications (public because the session, in another package, calls it).
+   */
   dispatch(message: IncomingMessage): boolean {
     return this.handlers.dispatch(message);
   }
 
-  /** @internal Reports a local error on the `_error` event. */
+  /** Session host: reports a local error on the `_error` event. */
   error(error: VolleyError): void {
     this.emit(ERROR_EVENT, error);
   }

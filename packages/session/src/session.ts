@@ -1,21 +1,7 @@
 import {
-  encodeError,
-  encodeHandshake,
-  encodeMessage,
-  encodePing,
-  encodePong,
-  encodeResult,
-  ErrorCode,
-  type Frame,
-  FrameFailure,
-  isApplicationName,
-  isFrame,
-  readFrame,
-  ReservedName,
-  toVolleyError,
-  UPGRADE_HANDSHAKE_ID,
-  VolleyError,
-  wireErrorMessage,
+  encodeError, encodeHandshake, encodeMessage, encodePing, encodePong, encodeResult,
+  ErrorCode, type Frame, FrameFailure, isApplicationName, isFrame, readFrame, ReservedName,
+  toVolleyError, UPGRADE_HANDSHAKE_ID, VolleyError, wireErrorMessage,
 } from '@volley/protocol';
 import { IncomingMessage, type Responder } from './incoming-message.js';
 import { Keepalive } from './keepalive.js';

@@ -265,7 +265,7 @@ await chat.stop();
     });
   });
 
-  it('type-check a typed TypeScript user of the published declarations', async () => {
+  it('type-check a typed TypeScript user of the published declarations (no skipLibCheck), which do not show internal members', async () => {
     writeFileSync(
       join(project, 'typed.ts'),
       `import { Server, type ServerConnection } from '@volley/server';
@@ -290,6 +290,13 @@ void client.send('nope');
 void client.send('sum', { a: '1', b: 2 });
 void three;
 void (VolleyError as unknown);
+// Members marked @internal are left out of the published types.
+// @ts-expect-error internal: the socket listener of the client
+client.received('{}');
+server.on('connection', (connection: ServerConnection<MathApi>) => {
+  // @ts-expect-error internal: the session host of the connection
+  connection.pingFailed(new VolleyError('PING_ERROR', 'x'));
+});
 
 import { ChatClient, type ProcessedMessage } from '@volley/chat/client';
 import { ChatServer } from '@volley/chat';
