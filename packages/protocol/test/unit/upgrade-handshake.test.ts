@@ -29,7 +29,7 @@ describe('upgrade handshake entries', () => {
 
   it('decode to the payload they carry', () => {
     const [, entry] = encodeUpgradeHandshake({ token: 'ü✓', n: [1, null] })!;
-    expect(decodeUpgradeHandshake(entry)).toEqual({ payload: { token: 'ü✓', n: [1, null] } });
+    expect(decodeUpgradeHandshake(entry!)).toEqual({ payload: { token: 'ü✓', n: [1, null] } });
     expect(decodeUpgradeHandshake('volley-h.')).toEqual({ payload: undefined });
   });
 
