@@ -49,4 +49,11 @@ describe('package shape', () => {
     const manifest = JSON.parse(readFileSync(join(root, 'packages/server/package.json'), 'utf8')) as { dependencies: Record<string, string> };
     expect(manifest.dependencies['@types/ws']).toBeDefined();
   });
+
+  it('package READMEs (shown on npm, away from the repository) link to nothing relative', () => {
+    for (const folder of ['protocol', 'session', 'server', 'client', 'chat']) {
+      const readme = readFileSync(join(root, 'packages', folder, 'README.md'), 'utf8');
+      expect(readme.match(/\]\((?!https?:\/\/|#)[^)]*\)/g) ?? [], folder).toEqual([]);
+    }
+  });
 });
