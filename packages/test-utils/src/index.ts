@@ -4,11 +4,13 @@
  * and a raw `ws` server that speak frames by hand, the Chromium launcher, the TypeScript-API
  * compile harness and the browser bundle size check.
  */
+export { adapterContract, RecordingMember } from './adapter-contract.js';
 export { cleanup, onCleanup } from './cleanup.js';
 export { chromiumAvailable, chromiumPath, isCI, launchChromium, skipBrowser } from './chromium.js';
 export { limitBytes, measureBundle, sizeCheckOf } from './bundle-size.js';
 export { deferred, delay, EVENT_TIMEOUT, later, record, rejectionOf, waitFor, waitForArgs } from './events.js';
 export { RawPeer, refusedStatus } from './raw-peer.js';
+export { REDIS_URL, redisAnswers, requireRedis, skipRedis, testPrefix } from './redis.js';
 export { startRawServer } from './raw-server.js';
 export { COMPILE_TIMEOUT, diagnosticLines, TypeChecker, UNUSED_DIRECTIVE } from './type-checker.js';
 export { connectClient, connectionOf, makeClient, serveEcho, startServer } from './volley.js';

@@ -2,12 +2,17 @@ import type { Adapter, AdapterMember, AdapterNode, BroadcastTarget } from './ada
 
 /**
  * The default {@link Adapter}: rooms of one process, kept in two maps (room → members and
- * member → rooms) so that joins, leaves and a member's room list are all O(1) per room.
+ * member → rooms) so that joins, leaves and a member's room list are all O(1) per room. Cluster
+ * adapters extend it (as socket.io's adapters extend theirs): it keeps their node's members, and
+ * they add what spans nodes.
  */
 export class InMemoryAdapter implements Adapter {
-  private node: AdapterNode | undefined;
-  private readonly roomMembers = new Map<string, Set<AdapterMember>>();
-  private readonly memberRooms = new Map<AdapterMember, Set<string>>();
+  /** The server this adapter serves, once attached. */
+  protected node: AdapterNode | undefined;
+  /** This node's members of each room. */
+  protected readonly roomMembers = new Map<string, Set<AdapterMember>>();
+  /** The rooms of each of this node's members. */
+  protected readonly memberRooms = new Map<AdapterMember, Set<string>>();
 
   attach(node: AdapterNode): void {
     this.node = node;
@@ -44,12 +49,13 @@ export class InMemoryAdapter implements Adapter {
     return rooms === undefined ? [] : [...rooms];
   }
 
-  members(room: string): string[] {
+  // Declared as the Adapter's: a cluster adapter extending this one answers from elsewhere.
+  members(room: string): string[] | Promise<string[]> {
     const members = this.roomMembers.get(room);
     return members === undefined ? [] : [...members].map((member) => member.id);
   }
 
-  rooms(): string[] {
+  rooms(): string[] | Promise<string[]> {
     return [...this.roomMembers.keys()];
   }
 

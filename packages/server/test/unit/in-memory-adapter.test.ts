@@ -1,4 +1,4 @@
 import { InMemoryAdapter } from '@volley/server';
-import { adapterContract } from '../contract/adapter-contract.js';
+import { adapterContract } from '@volley/test-utils';
 
 adapterContract('InMemoryAdapter', () => new InMemoryAdapter());

@@ -19,6 +19,7 @@ const entries: [folder: string, specifier: string, named: string][] = [
   ['client', '@volley/client', 'Client'],
   ['chat', '@volley/chat', 'ChatServer'],
   ['chat', '@volley/chat/client', 'ChatClient'],
+  ['redis', '@volley/redis', 'RedisAdapter'],
 ];
 
 describe('package shape', () => {
@@ -30,7 +31,7 @@ describe('package shape', () => {
   });
 
   it('every entry of every package has a require condition that Node matches before its import conditions', () => {
-    for (const folder of ['protocol', 'session', 'server', 'client', 'chat']) {
+    for (const folder of ['protocol', 'session', 'server', 'client', 'chat', 'redis']) {
       const manifest = JSON.parse(readFileSync(join(root, 'packages', folder, 'package.json'), 'utf8')) as {
         exports: Record<string, string | Record<string, string>>;
         files: string[];
@@ -51,7 +52,7 @@ describe('package shape', () => {
   });
 
   it('package READMEs (shown on npm, away from the repository) link to nothing relative', () => {
-    for (const folder of ['protocol', 'session', 'server', 'client', 'chat']) {
+    for (const folder of ['protocol', 'session', 'server', 'client', 'chat', 'redis']) {
       const readme = readFileSync(join(root, 'packages', folder, 'README.md'), 'utf8');
       expect(readme.match(/\]\((?!https?:\/\/|#)[^)]*\)/g) ?? [], folder).toEqual([]);
     }

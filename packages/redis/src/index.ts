@@ -1,0 +1,7 @@
+/**
+ * @volley/redis — Volley on Redis: rooms and broadcasts across every server node of a deployment.
+ */
+export { RedisAdapter, redisAdapterDefaults } from './redis-adapter.js';
+
+export type { RedisAdapterOptions } from './redis-adapter.js';
+export type { RedisClient } from './redis-client.js';

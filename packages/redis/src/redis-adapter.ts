@@ -1,0 +1,179 @@
+import { randomUUID } from 'node:crypto';
+import { type AdapterMember, type AdapterNode, type BroadcastTarget, InMemoryAdapter } from '@volley/server';
+import { createClient } from 'redis';
+import { decodeBroadcast, encodeBroadcast } from './broadcast-envelope.js';
+import type { RedisClient } from './redis-client.js';
+
+/** Options of {@link RedisAdapter}. */
+export interface RedisAdapterOptions {
+  /**
+   * The node-redis client for commands. Create it with `disableOfflineQueue: true`, so that an
+   * operation while Redis is down fails at once instead of arriving late. The adapter duplicates it
+   * for its subscription, connects it when it is not open, and never closes it (it is yours).
+   * @default a client of its own to `url`, closed by `close()`
+   */
+  client?: RedisClient;
+  /** Where the adapter's own client connects, when no `client` is given. @default 'redis://127.0.0.1:6379' */
+  url?: string;
+  /**
+   * Prefix of every key and channel: one per deployment (and per test run). Everything lives
+   * under the hash tag `{prefix}`, so that a Redis Cluster keeps it in one slot.
+   * @default 'volley'
+   */
+  prefix?: string;
+  /** This node's id, unique in the deployment. @default a random UUID */
+  nodeId?: string;
+}
+
+/** Defaults of {@link RedisAdapterOptions}. */
+export const redisAdapterDefaults = {
+  url: 'redis://127.0.0.1:6379',
+  prefix: 'volley',
+} as const;
+
+/**
+ * Rooms and broadcasts across every Volley server node of a deployment, on Redis. Each node keeps
+ * its own members in memory (the {@link InMemoryAdapter} this extends) and mirrors them in Redis
+ * (one set per room and node, one set of rooms per node), written in the order they change, so
+ * that cluster-wide member and room lists are one read. A broadcast is delivered to the sending
+ * node's members directly and published once: a small binary header (origin, room, except) and
+ * the frame's bytes as the server encoded them; every other node delivers those bytes to its
+ * members of the room, without parsing or re-encoding them.
+ *
+ * @example
+ * import { createClient } from 'redis';
+ * const redis = createClient({ url: 'redis://127.0.0.1:6379', disableOfflineQueue: true });
+ * const server = new Server({ port: 8080, adapter: new RedisAdapter({ client: redis, prefix: 'chat-prod' }) });
+ * await server.start(); // connects Redis and subscribes
+ */
+export class RedisAdapter extends InMemoryAdapter {
+  /** This node's id in the deployment. */
+  readonly nodeId: string;
+  private readonly prefix: string;
+  private readonly client: RedisClient;
+  private readonly ownsClient: boolean;
+  private subscriber: RedisClient | undefined;
+  private readonly channel: string;
+
+  /** @throws TypeError for invalid options. */
+  constructor(options: RedisAdapterOptions = {}) {
+    super();
+    const prefix = options.prefix ?? redisAdapterDefaults.prefix;
+    if (typeof prefix !== 'string' || prefix.length === 0 || /[{}]/.test(prefix)) {
+      throw new TypeError('Option "prefix" must be a non-empty string without braces');
+    }
+    const nodeId = options.nodeId ?? randomUUID();
+    if (typeof nodeId !== 'string' || nodeId.length === 0) throw new TypeError('Option "nodeId" must be a non-empty string');
+    this.prefix = `{${prefix}}`;
+    this.nodeId = nodeId;
+    this.channel = `${this.prefix}:broadcast`;
+    this.ownsClient = options.client === undefined;
+    this.client = options.client ?? (createClient({ url: options.url ?? redisAdapterDefaults.url, disableOfflineQueue: true }) as unknown as RedisClient);
+  }
+
+  /** Connects (when the client is not open yet), subscribes to broadcasts and registers this node. */
+  override async attach(node: AdapterNode): Promise<void> {
+    super.attach(node);
+    if (!this.client.isOpen) await this.client.connect();
+    const subscriber = this.client.duplicate();
+    // Errors surface on the commands that fail; a client without a listener would crash the process.
+    subscriber.on('error', () => undefined);
+    if (this.ownsClient) this.client.on('error', () => undefined);
+    await subscriber.connect();
+    await subscriber.subscribe(this.channel, (message) => this.received(message), true);
+    this.subscriber = subscriber;
+    await this.client.sAdd(this.nodesKey(), this.nodeId);
+  }
+
+  override join(member: AdapterMember, room: string): Promise<void> {
+    const isNewRoom = !this.roomMembers.has(room);
+    super.join(member, room);
+    const commands = [this.client.sAdd(this.roomKey(room), member.id)];
+    if (isNewRoom) commands.push(this.client.sAdd(this.roomsKey(), room));
+    return settle(commands);
+  }
+
+  override leave(member: AdapterMember, room: string): Promise<void> {
+    super.leave(member, room);
+    return settle(this.removed(member, [room]));
+  }
+
+  override leaveAll(member: AdapterMember): Promise<void> {
+    const rooms = this.roomsOf(member);
+    super.leaveAll(member);
+    return settle(this.removed(member, rooms));
+  }
+
+  /** Ids of the room's members on every registered node. */
+  override async members(room: string): Promise<string[]> {
+    const nodes = await this.client.sMembers(this.nodesKey());
+    if (nodes.length === 0) return [];
+    return this.client.sUnion(nodes.map((node) => this.roomKey(room, node)));
+  }
+
+  /** Names of the rooms that have members on any registered node. */
+  override async rooms(): Promise<string[]> {
+    const nodes = await this.client.sMembers(this.nodesKey());
+    if (nodes.length === 0) return [];
+    return this.client.sUnion(nodes.map((node) => this.roomsKey(node)));
+  }
+
+  /** Delivers to this node's members at once, then publishes the frame once for the other nodes. */
+  override async broadcast(frame: Uint8Array | string, target: BroadcastTarget): Promise<void> {
+    super.broadcast(frame, target);
+    await this.client.publish(this.channel, encodeBroadcast(this.nodeId, frame, target));
+  }
+
+  /** Unsubscribes, removes this node's entries from Redis, and closes the clients the adapter made. */
+  override async close(): Promise<void> {
+    const keys = [...this.roomMembers.keys()].map((room) => this.roomKey(room));
+    super.close();
+    const subscriber = this.subscriber;
+    this.subscriber = undefined;
+    try {
+      if (this.client.isOpen) {
+        await settle([this.client.sRem(this.nodesKey(), this.nodeId), this.client.del([...keys, this.roomsKey()])]);
+      }
+    } finally {
+      if (subscriber?.isOpen) await subscriber.close();
+      if (this.ownsClient && this.client.isOpen) await this.client.close();
+    }
+  }
+
+  /** A broadcast from Redis: delivered to this node's members unless this node sent it. */
+  private received(message: Buffer): void {
+    const envelope = decodeBroadcast(message);
+    if (envelope === undefined || envelope.origin === this.nodeId) return;
+    super.broadcast(envelope.frame, envelope.target);
+  }
+
+  /** Mirrors a member's leaving `rooms` (already applied locally) in Redis. */
+  private removed(member: AdapterMember, rooms: string[]): Promise<number>[] {
+    const commands: Promise<number>[] = [];
+    for (const room of rooms) {
+      // The local state says whether this node still has members there; Redis follows it in order.
+      if (this.roomMembers.has(room)) commands.push(this.client.sRem(this.roomKey(room), member.id));
+      else commands.push(this.client.del(this.roomKey(room)), this.client.sRem(this.roomsKey(), room));
+    }
+    return commands;
+  }
+
+  private nodesKey(): string {
+    return `${this.prefix}:nodes`;
+  }
+
+  private roomsKey(node = this.nodeId): string {
+    return `${this.prefix}:rooms:${node}`;
+  }
+
+  private roomKey(room: string, node = this.nodeId): string {
+    return `${this.prefix}:room:${node}:${room}`;
+  }
+}
+
+/** Waits for every command; rejects with the first failure once all have settled. */
+async function settle(commands: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(commands);
+  const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+}

@@ -1,0 +1,19 @@
+/**
+ * What the Redis adapter uses of a Redis client: the subset of node-redis's client (the `redis`
+ * package, version 6) it calls. A client from `createClient()` fits as it is.
+ */
+export interface RedisClient {
+  readonly isOpen: boolean;
+  connect(): Promise<unknown>;
+  /** A new client with the same options, not connected yet (for the subscription). */
+  duplicate(): RedisClient;
+  close(): Promise<unknown>;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  publish(channel: string, message: Buffer): Promise<number>;
+  subscribe(channels: string, listener: (message: Buffer, channel: Buffer) => unknown, bufferMode: true): Promise<void>;
+  sAdd(key: string, members: string | string[]): Promise<number>;
+  sRem(key: string, members: string | string[]): Promise<number>;
+  sMembers(key: string): Promise<string[]>;
+  sUnion(keys: string[]): Promise<string[]>;
+  del(keys: string | string[]): Promise<number>;
+}

@@ -1,0 +1,164 @@
+import { Client, type ClientOptions } from '@volley/client';
+import { RedisAdapter } from '@volley/redis';
+import { Server, type ServerConnection } from '@volley/server';
+import {
+  adapterContract,
+  cleanup,
+  deferred,
+  onCleanup,
+  REDIS_URL,
+  requireRedis,
+  skipRedis,
+  testPrefix,
+  waitFor,
+} from '@volley/test-utils';
+import { createClient } from 'redis';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+
+/*
+ * The Redis adapter against a real Redis (REDIS_URL, 127.0.0.1:6379 by default): the adapter
+ * contract every implementation passes, then several server nodes in this process sharing one
+ * prefix, with real clients spread over them. Each suite has a prefix of its own; under CI these
+ * tests fail rather than skip when no Redis answers.
+ */
+
+const skip = await skipRedis();
+
+afterEach(cleanup);
+
+/** A node-redis client for the test's own checks, closed in clean-up. */
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type -- node-redis's client type, inferred
+async function inspector() {
+  const redis = createClient({ url: REDIS_URL, disableOfflineQueue: true });
+  await redis.connect();
+  onCleanup(() => redis.close());
+  return redis;
+}
+
+/** A server node on 127.0.0.1 port 0 with a Redis adapter on `prefix`; stopped in clean-up. */
+async function startNode(prefix: string, nodeId: string): Promise<{ server: Server; url: string; adapter: RedisAdapter }> {
+  const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId });
+  const server = new Server({ port: 0, host: '127.0.0.1', adapter });
+  server.on('connection', (connection) => {
+    connection.on('join', async (message) => {
+      await connection.joinRoom(message.payload as string);
+      message.resolve(true);
+    });
+    connection.on('leave', async (message) => {
+      await connection.leaveRoom(message.payload as string);
+      message.resolve(true);
+    });
+  });
+  await server.start();
+  onCleanup(() => server.stop());
+  return { server, url: `ws://127.0.0.1:${server.port}`, adapter };
+}
+
+/** A connected client that records the `news` it receives; disconnected in clean-up. */
+async function newsReader(url: string, options: ClientOptions = {}): Promise<{ client: Client; news: unknown[] }> {
+  const client = new Client(url, { WebSocket, reconnect: false, ...options });
+  const news: unknown[] = [];
+  client.on('news', (message) => void news.push(message.payload));
+  await client.connect();
+  onCleanup(() => client.disconnect());
+  return { client, news };
+}
+
+/**
+ * Broadcasts `marker` to everyone from `server` and resolves once every reader has it: what that
+ * node broadcast before has then arrived everywhere (one node's broadcasts keep their order).
+ */
+async function barrier(server: Server, readers: { client: Client; news: unknown[] }[], marker: string): Promise<void> {
+  const arrived = readers.map(({ client }) => {
+    const done = deferred();
+    client.on('news', (message) => {
+      if (message.payload === marker) done.resolve();
+    });
+    return done.promise;
+  });
+  await server.broadcast('news', marker);
+  await Promise.all(arrived);
+}
+
+describe.skipIf(skip)('RedisAdapter', () => {
+  beforeAll(requireRedis);
+
+  adapterContract('RedisAdapter (one node)', () => new RedisAdapter({ url: REDIS_URL, prefix: testPrefix('contract') }));
+
+  it('takes a node-redis client of yours as it is, leaves it open on close, and removes its keys', async () => {
+    const prefix = testPrefix('own-client');
+    const redis = createClient({ url: REDIS_URL, disableOfflineQueue: true });
+    onCleanup(() => (redis.isOpen ? redis.close() : undefined));
+    const adapter = new RedisAdapter({ client: redis, prefix, nodeId: 'n1' });
+    const server = new Server({ port: 0, host: '127.0.0.1', adapter });
+    server.on('connection', (connection) => void connection.joinRoom('lobby'));
+    await server.start();
+    const joined = waitFor<ServerConnection>(server, 'connection');
+    const { client } = await newsReader(`ws://127.0.0.1:${server.port}`);
+    await joined;
+    const check = await inspector();
+    expect((await check.keys(`{${prefix}}*`)).sort()).toEqual([`{${prefix}}:nodes`, `{${prefix}}:room:n1:lobby`, `{${prefix}}:rooms:n1`]);
+    await client.disconnect();
+    await server.stop();
+    expect(redis.isOpen).toBe(true);
+    expect(await check.keys(`{${prefix}}*`)).toEqual([]);
+  });
+
+  describe('three nodes sharing one prefix', () => {
+    async function cluster(): Promise<{ nodes: Awaited<ReturnType<typeof startNode>>[]; readers: Awaited<ReturnType<typeof newsReader>>[] }> {
+      const prefix = testPrefix('cluster');
+      const nodes = [await startNode(prefix, 'a'), await startNode(prefix, 'b'), await startNode(prefix, 'c')];
+      const readers = [];
+      for (const node of nodes) readers.push(await newsReader(node.url), await newsReader(node.url));
+      return { nodes, readers };
+    }
+
+    it('delivers a room broadcast exactly once to every member on every node, and to nobody else', async () => {
+      const { nodes, readers } = await cluster();
+      const members = [readers[0]!, readers[2]!, readers[3]!, readers[5]!];
+      for (const { client } of members) await client.send('join', 'lobby');
+      await nodes[1]!.server.getRoom('lobby').broadcast('news', 'hello');
+      // Broadcasts from one node arrive everywhere in the order it sent them (not so across nodes).
+      await barrier(nodes[1]!.server, readers, 'end');
+      for (const reader of readers) {
+        expect(reader.news, reader.client.id).toEqual(members.includes(reader) ? ['hello', 'end'] : ['end']);
+      }
+    });
+
+    it('leaves out the excepted connection, whichever node it is on', async () => {
+      const { nodes, readers } = await cluster();
+      for (const { client } of readers) await client.send('join', 'lobby');
+      const excepted = readers[4]!; // on node c
+      await nodes[0]!.server.getRoom('lobby').broadcast('news', 'hi', { except: excepted.client.id! });
+      await barrier(nodes[0]!.server, readers, 'end');
+      for (const reader of readers) expect(reader.news).toEqual(reader === excepted ? ['end'] : ['hi', 'end']);
+    });
+
+    it('lists members and rooms across nodes, and follows leaves and disconnects', async () => {
+      const { nodes, readers } = await cluster();
+      await readers[0]!.client.send('join', 'lobby');
+      await readers[3]!.client.send('join', 'lobby');
+      await readers[5]!.client.send('join', 'games');
+      const ids = (indexes: number[]): string[] => indexes.map((index) => readers[index]!.client.id!).sort();
+      expect((await nodes[2]!.server.getRoom('lobby').getConnectionIds()).sort()).toEqual(ids([0, 3]));
+      expect((await nodes[0]!.server.getRooms()).sort()).toEqual(['games', 'lobby']);
+      await readers[3]!.client.send('leave', 'lobby');
+      expect(await nodes[2]!.server.getRoom('lobby').getConnectionIds()).toEqual(ids([0]));
+      const gone = waitFor(nodes[2]!.server, 'disconnected');
+      await readers[5]!.client.disconnect();
+      await gone;
+      // The disconnect's leaveAll was sent on node c's Redis connection before the event; a read on
+      // that same connection comes after it.
+      expect(await nodes[2]!.server.getRooms()).toEqual(['lobby']);
+    });
+
+    it('a node that stops takes its members out of the cluster-wide lists', async () => {
+      const { nodes, readers } = await cluster();
+      await readers[0]!.client.send('join', 'lobby');
+      await readers[2]!.client.send('join', 'lobby');
+      await nodes[1]!.server.stop();
+      expect(await nodes[0]!.server.getRoom('lobby').getConnectionIds()).toEqual([readers[0]!.client.id]);
+    });
+  });
+});
