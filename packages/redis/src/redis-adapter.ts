@@ -3,6 +3,7 @@ import { type AdapterMember, type AdapterNode, type BroadcastTarget, InMemoryAda
 import { createClient } from 'redis';
 import { decodeBroadcast, encodeBroadcast } from './broadcast-envelope.js';
 import type { RedisClient } from './redis-client.js';
+import { RemoteRequests } from './remote-requests.js';
 
 /** Options of {@link RedisAdapter}. */
 export interface RedisAdapterOptions {
@@ -54,6 +55,9 @@ export class RedisAdapter extends InMemoryAdapter {
   private readonly ownsClient: boolean;
   private subscriber: RedisClient | undefined;
   private readonly channel: string;
+  private readonly requests: RemoteRequests;
+  /** This node's connections recorded in the registry (removed again when they close). */
+  private readonly registered = new Set<string>();
 
   /** @throws TypeError for invalid options. */
   constructor(options: RedisAdapterOptions = {}) {
@@ -69,6 +73,8 @@ export class RedisAdapter extends InMemoryAdapter {
     this.channel = `${this.prefix}:broadcast`;
     this.ownsClient = options.client === undefined;
     this.client = options.client ?? (createClient({ url: options.url ?? redisAdapterDefaults.url, disableOfflineQueue: true }) as unknown as RedisClient);
+    const keys = { connections: `${this.prefix}:connections`, nodes: this.nodesKey(), channel: (node: string) => `${this.prefix}:node:${node}` };
+    this.requests = new RemoteRequests(this.client, keys, nodeId, () => this.node);
   }
 
   /** Connects (when the client is not open yet), subscribes to broadcasts and registers this node. */
@@ -81,6 +87,7 @@ export class RedisAdapter extends InMemoryAdapter {
     if (this.ownsClient) this.client.on('error', () => undefined);
     await subscriber.connect();
     await subscriber.subscribe(this.channel, (message) => this.received(message), true);
+    await subscriber.subscribe(`${this.prefix}:node:${this.nodeId}`, (message) => this.requests.received(message), true);
     this.subscriber = subscriber;
     await this.client.sAdd(this.nodesKey(), this.nodeId);
   }
@@ -102,6 +109,23 @@ export class RedisAdapter extends InMemoryAdapter {
     const rooms = this.roomsOf(member);
     super.leaveAll(member);
     return settle(this.removed(member, rooms));
+  }
+
+  /** Records in the registry that this node owns the connection. */
+  connected(member: AdapterMember): Promise<void> {
+    this.registered.add(member.id);
+    return settle([this.client.hSet(this.connectionsKey(), member.id, this.nodeId)]);
+  }
+
+  /** Removes the connection from the registry. */
+  disconnected(member: AdapterMember): Promise<void> {
+    if (!this.registered.delete(member.id)) return Promise.resolve();
+    return settle([this.client.hDel(this.connectionsKey(), member.id)]);
+  }
+
+  /** Sends a request to connection `id` on whichever node owns it (see RemoteRequests). */
+  request(id: string, name: string, payload: unknown, timeout: number): Promise<unknown> {
+    return this.requests.request(id, name, payload, timeout);
   }
 
   /** Ids of the room's members on every registered node. */
@@ -127,12 +151,17 @@ export class RedisAdapter extends InMemoryAdapter {
   /** Unsubscribes, removes this node's entries from Redis, and closes the clients the adapter made. */
   override async close(): Promise<void> {
     const keys = [...this.roomMembers.keys()].map((room) => this.roomKey(room));
+    const connections = [...this.registered];
+    this.registered.clear();
     super.close();
+    this.requests.close();
     const subscriber = this.subscriber;
     this.subscriber = undefined;
     try {
       if (this.client.isOpen) {
-        await settle([this.client.sRem(this.nodesKey(), this.nodeId), this.client.del([...keys, this.roomsKey()])]);
+        const commands = [this.client.sRem(this.nodesKey(), this.nodeId), this.client.del([...keys, this.roomsKey()])];
+        if (connections.length > 0) commands.push(this.client.hDel(this.connectionsKey(), connections));
+        await settle(commands);
       }
     } finally {
       if (subscriber?.isOpen) await subscriber.close();
@@ -156,6 +185,10 @@ export class RedisAdapter extends InMemoryAdapter {
       else commands.push(this.client.del(this.roomKey(room)), this.client.sRem(this.roomsKey(), room));
     }
     return commands;
+  }
+
+  private connectionsKey(): string {
+    return `${this.prefix}:connections`;
   }
 
   private nodesKey(): string {

@@ -16,4 +16,7 @@ export interface RedisClient {
   sMembers(key: string): Promise<string[]>;
   sUnion(keys: string[]): Promise<string[]>;
   del(keys: string | string[]): Promise<number>;
+  hSet(key: string, field: string, value: string): Promise<number>;
+  hDel(key: string, fields: string | string[]): Promise<number>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }

@@ -9,6 +9,8 @@ import {
   ErrorCode,
   isApplicationName,
   type NameOf,
+  type PayloadArgs,
+  type ResultOf,
   VolleyError,
 } from '@volley/protocol';
 import { DeadlineQueue, MessageHandlers } from '@volley/session';
@@ -125,6 +127,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
       beginHandshake: (connection, handshake, request) => server.beginHandshake(connection, handshake, request),
       connected: (connection) => {
         server.registry.markConnected(connection);
+        rooms.connected(connection);
         server.callListeners('connection', [connection], (thrown) => server.listenerFailed('connection', thrown));
       },
       renamed: (connection, oldId) => server.registry.renamed(connection, oldId),
@@ -159,6 +162,11 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     await this.roomOperations.attach({
       connections: () => registry.connected as Iterable<AdapterMember>,
       connection: (id) => registry.getConnected(id),
+      request: (id, name, payload, timeout) => {
+        const connection = registry.getConnected(id);
+        if (connection === undefined) return Promise.reject(new VolleyError(ErrorCode.DISCONNECTED, `Cannot send "${name}": connection "${id}" is not here`));
+        return (connection as unknown as { send(n: string, p: unknown, t: number): Promise<unknown> }).send(name, payload, timeout);
+      },
     });
     if (this.options.port !== undefined) {
       await this.http.listen(
@@ -264,6 +272,26 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     return this.roomOperations.broadcastTo(undefined, name, payload, typeof except === 'string' ? except : except?.id);
   }
 
+  /**
+   * Sends a request to the connection with this id, on this node or, with a cluster adapter such as
+   * `@volley/redis`'s, on any node, and resolves with its client's answer. Rejects as
+   * `connection.send()` does: `MESSAGE_TIMEOUT`, `MESSAGE_REJECTED` (the client's error in
+   * `payload`), `DISCONNECTED` (no such connection, or its node is gone), `INVALID_NAME`,
+   * `INVALID_JSON`.
+   * @param timeout ms; default `responseTimeout`; 0 waits forever.
+   */
+  send<K extends NameOf<A['client']>>(
+    connectionId: string,
+    name: K,
+    ...args: [...PayloadArgs<A['client'], K>, timeout?: number]
+  ): Promise<ResultOf<A['client'], K>> {
+    const local = this.registry.get(connectionId);
+    if (local !== undefined) return local.send(name, ...args);
+    if (!isApplicationName(name)) return Promise.reject(new VolleyError(ErrorCode.INVALID_NAME, `Invalid message name ${JSON.stringify(name)}`));
+    const timeout = (args[1] as number | undefined) ?? this.options.responseTimeout;
+    return this.roomOperations.request(connectionId, name, args[0], timeout) as Promise<ResultOf<A['client'], K>>;
+  }
+
   /** A handle on room `name` (it need not exist yet). */
   getRoom(name: string): Room {
     return new Room(this.roomOperations, name);
@@ -331,6 +359,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     const typed = connection as ServerConnection<A>;
     if (this.registry.remove(typed)) {
       this.roomOperations.leaveAll(connection);
+      this.roomOperations.disconnected(connection);
       this.callListeners('disconnected', [typed, info], (thrown) => this.listenerFailed('disconnected', thrown));
     }
   }

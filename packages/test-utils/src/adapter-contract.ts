@@ -32,6 +32,7 @@ export function adapterContract(name: string, create: () => Adapter | Promise<Ad
       const node: AdapterNode = {
         connections: () => connected,
         connection: (id) => connected.find((m) => m.id === id),
+        request: () => Promise.reject(new Error('The contract sends no requests')),
       };
       await adapter.attach(node);
     });

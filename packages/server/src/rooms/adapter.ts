@@ -19,6 +19,12 @@ export interface AdapterNode {
   connections(): Iterable<AdapterMember>;
   /** The local connected connection with this id, if any. */
   connection(id: string): AdapterMember | undefined;
+  /**
+   * Sends a request to the local connected connection `id` and resolves with its client's answer
+   * (a cluster adapter serves other nodes' `server.send()` with it). Rejects as
+   * `ServerConnection.send` does; `DISCONNECTED` when no such connection is here.
+   */
+  request(id: string, name: string, payload: unknown, timeout: number): Promise<unknown>;
 }
 
 /** Which members a broadcast reaches. */
@@ -53,6 +59,17 @@ export interface Adapter {
   members(room: string): string[] | Promise<string[]>;
   /** Names of the rooms that have members. */
   rooms(): string[] | Promise<string[]>;
+  /** A local member completed its handshake: a cluster adapter records which node owns it. */
+  connected?(member: AdapterMember): void | Promise<void>;
+  /** A local member's connection closed (after `leaveAll`). */
+  disconnected?(member: AdapterMember): void | Promise<void>;
+  /**
+   * Sends a request to connection `id` on another node and resolves with its client's answer;
+   * rejects `MESSAGE_TIMEOUT`, `MESSAGE_REJECTED` (the client's error in `payload`) or
+   * `DISCONNECTED` (no such connection, or its node is gone), as a local send would. Without this
+   * method only local connections can be sent to.
+   */
+  request?(id: string, name: string, payload: unknown, timeout: number): Promise<unknown>;
   /** Delivers one encoded frame to every targeted member. */
   broadcast(frame: Uint8Array | string, target: BroadcastTarget): void | Promise<void>;
   /** Called by `server.stop()`. */

@@ -62,6 +62,30 @@ export class RoomOperations implements RoomHost {
     return this.call(() => this.adapter.broadcast(frame, { room, except }));
   }
 
+  /** A connection of this node completed its handshake; a failure is reported only. */
+  connected(member: AdapterMember): void {
+    const adapter = this.adapter;
+    if (adapter.connected !== undefined) this.call(() => adapter.connected!(member)).catch(() => undefined);
+  }
+
+  /** A connection of this node closed; a failure is reported only. */
+  disconnected(member: AdapterMember): void {
+    const adapter = this.adapter;
+    if (adapter.disconnected !== undefined) this.call(() => adapter.disconnected!(member)).catch(() => undefined);
+  }
+
+  /**
+   * A request to connection `id` on another node, through the adapter. Rejects `DISCONNECTED` when
+   * the adapter spans no other node; the client's own answers (`MESSAGE_REJECTED`…) are not adapter
+   * failures and are not reported.
+   */
+  request(id: string, name: string, payload: unknown, timeout: number): Promise<unknown> {
+    if (this.adapter.request === undefined) {
+      return Promise.reject(new VolleyError(ErrorCode.DISCONNECTED, `Cannot send "${name}": no connection has the id "${id}"`));
+    }
+    return this.adapter.request(id, name, payload, timeout);
+  }
+
   /** Called by `server.stop()`. */
   async close(): Promise<void> {
     await this.adapter.close();

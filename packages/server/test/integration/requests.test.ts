@@ -138,3 +138,15 @@ describe.each([
     expect((error.payload as { code: string }).code).toBe(ErrorCode.NO_HANDLER);
   });
 });
+
+describe('server.send(connectionId, …)', () => {
+  it('sends to a connection of this server by id, and rejects DISCONNECTED for an id it does not have', async () => {
+    const { server, url } = await startServer();
+    const client = await connectClient(url);
+    client.on('confirm', (message) => message.resolve(`yes ${String(message.payload)}`));
+    expect(await server.send(client.id!, 'confirm', 'ok?')).toBe('yes ok?');
+    const error = await rejectionOf(server.send('nobody', 'confirm', 'ok?'));
+    expect(error.code).toBe(ErrorCode.DISCONNECTED);
+    expect(error.message).toContain('nobody');
+  });
+});

@@ -1,0 +1,132 @@
+import { ErrorCode, toVolleyError, VolleyError } from '@volley/protocol';
+import type { AdapterNode } from '@volley/server';
+import { PendingRequests } from '@volley/session';
+import type { RedisClient } from './redis-client.js';
+
+/**
+ * Which node owns a connection, if that node is registered: one read, atomic, and legal on a
+ * Redis Cluster (both keys share the hash tag). KEYS: connections hash, nodes set. ARGV: id.
+ */
+const OWNER_SCRIPT = `local node = redis.call('HGET', KEYS[1], ARGV[1])
+if node and redis.call('SISMEMBER', KEYS[2], node) == 1 then return node end
+return false`;
+
+/** A request for a connection of the receiving node (JSON on that node's channel). */
+interface RequestMessage {
+  /** Request id, unique on the sending node. */
+  q: string;
+  /** The sending node: where the answer goes. */
+  f: string;
+  /** The connection. */
+  c: string;
+  n: string;
+  p?: unknown;
+  /** Timeout, ms. */
+  t: number;
+}
+
+/** The answer to a {@link RequestMessage}: the client's result, or the error of the send. */
+interface AnswerMessage {
+  a: string;
+  v?: unknown;
+  e?: { code: string; message: string; payload?: unknown };
+}
+
+/** The Redis names one deployment's requests use. */
+export interface RequestKeys {
+  /** Hash: connection id → the node that owns it. */
+  readonly connections: string;
+  /** Set: the registered nodes. */
+  readonly nodes: string;
+  /** A node's own channel. */
+  channel(node: string): string;
+}
+
+/**
+ * Awaited sends to connections on other nodes. The sending node finds the owner in the
+ * connection registry (a node that is not registered means the connection is gone: the call
+ * fails at once), publishes the request on the owner's channel and awaits the answer on its own;
+ * the owner sends the request to its connection and publishes what the client answered, or how
+ * the send failed, with its code. Every call awaiting an answer is in one PendingRequests: one
+ * timer for all of them, armed for the earliest deadline.
+ */
+export class RemoteRequests {
+  private readonly pending = new PendingRequests();
+  private seq = 0;
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly keys: RequestKeys,
+    private readonly nodeId: string,
+    private readonly node: () => AdapterNode | undefined,
+  ) {}
+
+  /** Sends `name` to connection `id` on its node and resolves with its client's answer. */
+  async request(id: string, name: string, payload: unknown, timeout: number): Promise<unknown> {
+    const owner = await this.client.eval(OWNER_SCRIPT, { keys: [this.keys.connections, this.keys.nodes], arguments: [id] });
+    if (typeof owner !== 'string' || owner === this.nodeId) {
+      throw new VolleyError(ErrorCode.DISCONNECTED, `Cannot send "${name}": no node has a connection "${id}"`);
+    }
+    const message: RequestMessage = { q: (++this.seq).toString(36), f: this.nodeId, c: id, n: name, p: payload, t: timeout };
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch (cause) {
+      throw new VolleyError(ErrorCode.INVALID_JSON, `Payload cannot be serialised: ${(cause as Error).message}`, { cause });
+    }
+    const answer = this.pending.await(message.q, name, timeout);
+    this.client.publish(this.keys.channel(owner), Buffer.from(text)).then(
+      (receivers) => {
+        // Nobody subscribed: the owner is gone since the registry was read.
+        if (receivers === 0) this.pending.reject(message.q, new VolleyError(ErrorCode.DISCONNECTED, `"${name}" failed: the node of "${id}" is gone`));
+      },
+      (error: unknown) => this.pending.reject(message.q, toVolleyError(error, ErrorCode.DISCONNECTED)),
+    );
+    return answer;
+  }
+
+  /** A message on this node's channel: a request for one of its connections, or an answer. */
+  received(data: Buffer): void {
+    let message: Partial<RequestMessage & AnswerMessage>;
+    try {
+      message = JSON.parse(data.toString()) as Partial<RequestMessage & AnswerMessage>;
+    } catch {
+      return;
+    }
+    if (typeof message.a === 'string') this.answered(message as AnswerMessage);
+    else if (typeof message.q === 'string' && typeof message.f === 'string' && typeof message.c === 'string' && typeof message.n === 'string') {
+      this.serve(message as RequestMessage);
+    }
+  }
+
+  /** Rejects every call awaiting an answer with `DISCONNECTED` (this node is closing). */
+  close(): void {
+    this.pending.rejectAll((name) => new VolleyError(ErrorCode.DISCONNECTED, `"${name}" failed: the node closed`));
+  }
+
+  private serve(message: RequestMessage): void {
+    const node = this.node();
+    const sent = node === undefined ? Promise.reject(new VolleyError(ErrorCode.DISCONNECTED, 'The node is not serving')) : node.request(message.c, message.n, message.p, message.t);
+    sent.then(
+      (value) => this.answer(message.f, { a: message.q, v: value }),
+      (thrown: unknown) => {
+        const error = toVolleyError(thrown, ErrorCode.INTERNAL_ERROR);
+        this.answer(message.f, { a: message.q, e: { code: error.code, message: error.message, payload: error.payload } });
+      },
+    );
+  }
+
+  private answer(node: string, answer: AnswerMessage): void {
+    // A publish that fails (Redis down) leaves the caller to its timeout: nothing else can reach it.
+    this.client.publish(this.keys.channel(node), Buffer.from(JSON.stringify(answer))).catch(() => undefined);
+  }
+
+  private answered(answer: AnswerMessage): void {
+    if (answer.e === undefined) {
+      this.pending.settle({ n: '_r', i: answer.a, p: answer.v });
+      return;
+    }
+    const { code, message, payload } = answer.e;
+    this.pending.reject(answer.a, new VolleyError(code as ErrorCode, message, { payload }));
+  }
+}
