@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { type AdapterMember, type AdapterNode, type BroadcastTarget, InMemoryAdapter } from '@volley/server';
 import { createClient } from 'redis';
 import { decodeBroadcast, encodeBroadcast } from './broadcast-envelope.js';
+import { NodeRegistry } from './node-registry.js';
 import type { RedisClient } from './redis-client.js';
+import { RedisKeys } from './redis-keys.js';
 import { RemoteRequests } from './remote-requests.js';
 
 /** Options of {@link RedisAdapter}. */
@@ -24,38 +26,49 @@ export interface RedisAdapterOptions {
   prefix?: string;
   /** This node's id, unique in the deployment. @default a random UUID */
   nodeId?: string;
+  /** How often the node refreshes its heartbeat and looks for dead nodes, in ms. @default 2000 */
+  heartbeatInterval?: number;
+  /**
+   * How long a heartbeat lasts, in ms: a node silent for this long is dead, and the others remove
+   * its rooms, members and connections. Longer than `heartbeatInterval`. @default 6000
+   */
+  heartbeatTtl?: number;
 }
 
 /** Defaults of {@link RedisAdapterOptions}. */
 export const redisAdapterDefaults = {
   url: 'redis://127.0.0.1:6379',
   prefix: 'volley',
+  heartbeatInterval: 2000,
+  heartbeatTtl: 6000,
 } as const;
 
 /**
- * Rooms and broadcasts across every Volley server node of a deployment, on Redis. Each node keeps
- * its own members in memory (the {@link InMemoryAdapter} this extends) and mirrors them in Redis
- * (one set per room and node, one set of rooms per node), written in the order they change, so
- * that cluster-wide member and room lists are one read. A broadcast is delivered to the sending
- * node's members directly and published once: a small binary header (origin, room, except) and
- * the frame's bytes as the server encoded them; every other node delivers those bytes to its
- * members of the room, without parsing or re-encoding them.
+ * Rooms, broadcasts and awaited requests across every Volley server node of a deployment, on
+ * Redis. Each node keeps its own members in memory (the {@link InMemoryAdapter} this extends) and
+ * mirrors them in Redis (one set per room and node, one set of rooms per node), written in the
+ * order they change, so that cluster-wide member and room lists are one read. A broadcast is
+ * delivered to the sending node's members directly and published once: a small binary header
+ * (origin, room, except) and the frame's bytes as the server encoded them; every other node
+ * delivers those bytes to its members of the room, without parsing or re-encoding them. A
+ * registry of which node owns which connection carries `server.send()` to any node
+ * (RemoteRequests), and heartbeats tell live nodes from dead ones (NodeRegistry).
  *
  * @example
  * import { createClient } from 'redis';
  * const redis = createClient({ url: 'redis://127.0.0.1:6379', disableOfflineQueue: true });
  * const server = new Server({ port: 8080, adapter: new RedisAdapter({ client: redis, prefix: 'chat-prod' }) });
- * await server.start(); // connects Redis and subscribes
+ * await server.start(); // connects Redis, subscribes, registers this node
  */
 export class RedisAdapter extends InMemoryAdapter {
   /** This node's id in the deployment. */
   readonly nodeId: string;
-  private readonly prefix: string;
+  private readonly keys: RedisKeys;
   private readonly client: RedisClient;
   private readonly ownsClient: boolean;
   private subscriber: RedisClient | undefined;
-  private readonly channel: string;
   private readonly requests: RemoteRequests;
+  private readonly registry: NodeRegistry;
   /** This node's connections recorded in the registry (removed again when they close). */
   private readonly registered = new Set<string>();
 
@@ -68,16 +81,22 @@ export class RedisAdapter extends InMemoryAdapter {
     }
     const nodeId = options.nodeId ?? randomUUID();
     if (typeof nodeId !== 'string' || nodeId.length === 0) throw new TypeError('Option "nodeId" must be a non-empty string');
-    this.prefix = `{${prefix}}`;
+    const interval = options.heartbeatInterval ?? redisAdapterDefaults.heartbeatInterval;
+    const ttl = options.heartbeatTtl ?? redisAdapterDefaults.heartbeatTtl;
+    if (!(Number.isInteger(interval) && interval > 0)) throw new TypeError('Option "heartbeatInterval" must be a positive integer of ms');
+    if (!(Number.isInteger(ttl) && ttl > interval)) throw new TypeError('Option "heartbeatTtl" must be an integer of ms longer than heartbeatInterval');
+    this.keys = new RedisKeys(prefix);
     this.nodeId = nodeId;
-    this.channel = `${this.prefix}:broadcast`;
     this.ownsClient = options.client === undefined;
     this.client = options.client ?? (createClient({ url: options.url ?? redisAdapterDefaults.url, disableOfflineQueue: true }) as unknown as RedisClient);
-    const keys = { connections: `${this.prefix}:connections`, nodes: this.nodesKey(), channel: (node: string) => `${this.prefix}:node:${node}` };
-    this.requests = new RemoteRequests(this.client, keys, nodeId, () => this.node);
+    this.requests = new RemoteRequests(this.client, this.keys, nodeId, () => this.node);
+    this.registry = new NodeRegistry(this.client, this.keys, nodeId, interval, ttl, {
+      reregister: () => this.reregister(),
+      nodeGone: (gone) => this.requests.nodeGone(gone),
+    });
   }
 
-  /** Connects (when the client is not open yet), subscribes to broadcasts and registers this node. */
+  /** Connects (when the client is not open yet), subscribes, and registers this node. */
   override async attach(node: AdapterNode): Promise<void> {
     super.attach(node);
     if (!this.client.isOpen) await this.client.connect();
@@ -86,17 +105,17 @@ export class RedisAdapter extends InMemoryAdapter {
     subscriber.on('error', () => undefined);
     if (this.ownsClient) this.client.on('error', () => undefined);
     await subscriber.connect();
-    await subscriber.subscribe(this.channel, (message) => this.received(message), true);
-    await subscriber.subscribe(`${this.prefix}:node:${this.nodeId}`, (message) => this.requests.received(message), true);
+    await subscriber.subscribe(this.keys.broadcast, (message) => this.received(message), true);
+    await subscriber.subscribe(this.keys.channel(this.nodeId), (message) => this.requests.received(message), true);
     this.subscriber = subscriber;
-    await this.client.sAdd(this.nodesKey(), this.nodeId);
+    await this.registry.start();
   }
 
   override join(member: AdapterMember, room: string): Promise<void> {
     const isNewRoom = !this.roomMembers.has(room);
     super.join(member, room);
-    const commands = [this.client.sAdd(this.roomKey(room), member.id)];
-    if (isNewRoom) commands.push(this.client.sAdd(this.roomsKey(), room));
+    const commands = [this.client.sAdd(this.keys.room(room, this.nodeId), member.id)];
+    if (isNewRoom) commands.push(this.client.sAdd(this.keys.rooms(this.nodeId), room));
     return settle(commands);
   }
 
@@ -114,13 +133,13 @@ export class RedisAdapter extends InMemoryAdapter {
   /** Records in the registry that this node owns the connection. */
   connected(member: AdapterMember): Promise<void> {
     this.registered.add(member.id);
-    return settle([this.client.hSet(this.connectionsKey(), member.id, this.nodeId)]);
+    return settle([this.client.hSet(this.keys.connections, member.id, this.nodeId), this.client.sAdd(this.keys.connectionsOf(this.nodeId), member.id)]);
   }
 
   /** Removes the connection from the registry. */
   disconnected(member: AdapterMember): Promise<void> {
     if (!this.registered.delete(member.id)) return Promise.resolve();
-    return settle([this.client.hDel(this.connectionsKey(), member.id)]);
+    return settle([this.client.hDel(this.keys.connections, member.id), this.client.sRem(this.keys.connectionsOf(this.nodeId), member.id)]);
   }
 
   /** Sends a request to connection `id` on whichever node owns it (see RemoteRequests). */
@@ -130,27 +149,27 @@ export class RedisAdapter extends InMemoryAdapter {
 
   /** Ids of the room's members on every registered node. */
   override async members(room: string): Promise<string[]> {
-    const nodes = await this.client.sMembers(this.nodesKey());
+    const nodes = await this.client.sMembers(this.keys.nodes);
     if (nodes.length === 0) return [];
-    return this.client.sUnion(nodes.map((node) => this.roomKey(room, node)));
+    return this.client.sUnion(nodes.map((node) => this.keys.room(room, node)));
   }
 
   /** Names of the rooms that have members on any registered node. */
   override async rooms(): Promise<string[]> {
-    const nodes = await this.client.sMembers(this.nodesKey());
+    const nodes = await this.client.sMembers(this.keys.nodes);
     if (nodes.length === 0) return [];
-    return this.client.sUnion(nodes.map((node) => this.roomsKey(node)));
+    return this.client.sUnion(nodes.map((node) => this.keys.rooms(node)));
   }
 
   /** Delivers to this node's members at once, then publishes the frame once for the other nodes. */
   override async broadcast(frame: Uint8Array | string, target: BroadcastTarget): Promise<void> {
     super.broadcast(frame, target);
-    await this.client.publish(this.channel, encodeBroadcast(this.nodeId, frame, target));
+    await this.client.publish(this.keys.broadcast, encodeBroadcast(this.nodeId, frame, target));
   }
 
   /** Unsubscribes, removes this node's entries from Redis, and closes the clients the adapter made. */
   override async close(): Promise<void> {
-    const keys = [...this.roomMembers.keys()].map((room) => this.roomKey(room));
+    const keys = [...this.roomMembers.keys()].map((room) => this.keys.room(room, this.nodeId));
     const connections = [...this.registered];
     this.registered.clear();
     super.close();
@@ -159,8 +178,8 @@ export class RedisAdapter extends InMemoryAdapter {
     this.subscriber = undefined;
     try {
       if (this.client.isOpen) {
-        const commands = [this.client.sRem(this.nodesKey(), this.nodeId), this.client.del([...keys, this.roomsKey()])];
-        if (connections.length > 0) commands.push(this.client.hDel(this.connectionsKey(), connections));
+        const commands = [this.registry.stop(), this.client.del([...keys, this.keys.rooms(this.nodeId), this.keys.connectionsOf(this.nodeId)])];
+        if (connections.length > 0) commands.push(this.client.hDel(this.keys.connections, connections));
         await settle(commands);
       }
     } finally {
@@ -181,26 +200,23 @@ export class RedisAdapter extends InMemoryAdapter {
     const commands: Promise<number>[] = [];
     for (const room of rooms) {
       // The local state says whether this node still has members there; Redis follows it in order.
-      if (this.roomMembers.has(room)) commands.push(this.client.sRem(this.roomKey(room), member.id));
-      else commands.push(this.client.del(this.roomKey(room)), this.client.sRem(this.roomsKey(), room));
+      if (this.roomMembers.has(room)) commands.push(this.client.sRem(this.keys.room(room, this.nodeId), member.id));
+      else commands.push(this.client.del(this.keys.room(room, this.nodeId)), this.client.sRem(this.keys.rooms(this.nodeId), room));
     }
     return commands;
   }
 
-  private connectionsKey(): string {
-    return `${this.prefix}:connections`;
-  }
-
-  private nodesKey(): string {
-    return `${this.prefix}:nodes`;
-  }
-
-  private roomsKey(node = this.nodeId): string {
-    return `${this.prefix}:rooms:${node}`;
-  }
-
-  private roomKey(room: string, node = this.nodeId): string {
-    return `${this.prefix}:room:${node}:${room}`;
+  /** This node was removed as dead (a partition): writes its rooms, members and connections again. */
+  private async reregister(): Promise<void> {
+    const commands: Promise<number>[] = [];
+    for (const [room, members] of this.roomMembers) {
+      commands.push(this.client.sAdd(this.keys.room(room, this.nodeId), [...members].map((member) => member.id)));
+      commands.push(this.client.sAdd(this.keys.rooms(this.nodeId), room));
+    }
+    for (const id of this.registered) {
+      commands.push(this.client.hSet(this.keys.connections, id, this.nodeId), this.client.sAdd(this.keys.connectionsOf(this.nodeId), id));
+    }
+    await settle(commands);
   }
 }
 

@@ -19,4 +19,10 @@ export interface RedisClient {
   hSet(key: string, field: string, value: string): Promise<number>;
   hDel(key: string, fields: string | string[]): Promise<number>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  set(
+    key: string,
+    value: string,
+    options?: { expiration?: { type: 'PX'; value: number }; condition?: 'NX' },
+  ): Promise<string | null>;
+  exists(keys: string | string[]): Promise<number>;
 }

@@ -2,6 +2,7 @@ import { ErrorCode, toVolleyError, VolleyError } from '@volley/protocol';
 import type { AdapterNode } from '@volley/server';
 import { PendingRequests } from '@volley/session';
 import type { RedisClient } from './redis-client.js';
+import type { RedisKeys } from './redis-keys.js';
 
 /**
  * Which node owns a connection, if that node is registered: one read, atomic, and legal on a
@@ -32,16 +33,6 @@ interface AnswerMessage {
   e?: { code: string; message: string; payload?: unknown };
 }
 
-/** The Redis names one deployment's requests use. */
-export interface RequestKeys {
-  /** Hash: connection id → the node that owns it. */
-  readonly connections: string;
-  /** Set: the registered nodes. */
-  readonly nodes: string;
-  /** A node's own channel. */
-  channel(node: string): string;
-}
-
 /**
  * Awaited sends to connections on other nodes. The sending node finds the owner in the
  * connection registry (a node that is not registered means the connection is gone: the call
@@ -53,10 +44,12 @@ export interface RequestKeys {
 export class RemoteRequests {
   private readonly pending = new PendingRequests();
   private seq = 0;
+  /** The calls awaiting each node, so that they fail when it dies. */
+  private readonly awaiting = new Map<string, Set<string>>();
 
   constructor(
     private readonly client: RedisClient,
-    private readonly keys: RequestKeys,
+    private readonly keys: RedisKeys,
     private readonly nodeId: string,
     private readonly node: () => AdapterNode | undefined,
   ) {}
@@ -75,6 +68,7 @@ export class RemoteRequests {
       throw new VolleyError(ErrorCode.INVALID_JSON, `Payload cannot be serialised: ${(cause as Error).message}`, { cause });
     }
     const answer = this.pending.await(message.q, name, timeout);
+    this.track(owner, message.q, answer);
     this.client.publish(this.keys.channel(owner), Buffer.from(text)).then(
       (receivers) => {
         // Nobody subscribed: the owner is gone since the registry was read.
@@ -99,9 +93,29 @@ export class RemoteRequests {
     }
   }
 
+  /** Node `node` is dead: every call awaiting it rejects `DISCONNECTED` now. */
+  nodeGone(node: string): void {
+    const calls = this.awaiting.get(node);
+    if (calls === undefined) return;
+    this.awaiting.delete(node);
+    for (const id of calls) this.pending.reject(id, new VolleyError(ErrorCode.DISCONNECTED, `The request failed: node "${node}" is gone`));
+  }
+
   /** Rejects every call awaiting an answer with `DISCONNECTED` (this node is closing). */
   close(): void {
     this.pending.rejectAll((name) => new VolleyError(ErrorCode.DISCONNECTED, `"${name}" failed: the node closed`));
+  }
+
+  /** Remembers that call `id` awaits `node`, until it settles. */
+  private track(node: string, id: string, answer: Promise<unknown>): void {
+    let calls = this.awaiting.get(node);
+    if (calls === undefined) this.awaiting.set(node, (calls = new Set()));
+    calls.add(id);
+    const forget = (): void => {
+      calls.delete(id);
+      if (calls.size === 0 && this.awaiting.get(node) === calls) this.awaiting.delete(node);
+    };
+    answer.then(forget, forget);
   }
 
   private serve(message: RequestMessage): void {

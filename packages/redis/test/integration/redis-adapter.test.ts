@@ -98,7 +98,9 @@ describe.skipIf(skip)('RedisAdapter', () => {
     const { client } = await newsReader(`ws://127.0.0.1:${server.port}`);
     await joined;
     const check = await inspector();
-    expect((await check.keys(`{${prefix}}*`)).sort()).toEqual([`{${prefix}}:connections`, `{${prefix}}:nodes`, `{${prefix}}:room:n1:lobby`, `{${prefix}}:rooms:n1`]);
+    expect((await check.keys(`{${prefix}}*`)).sort()).toEqual(
+      [':alive:n1', ':connections', ':connections:n1', ':nodes', ':room:n1:lobby', ':rooms:n1'].map((key) => `{${prefix}}${key}`),
+    );
     await client.disconnect();
     await server.stop();
     expect(redis.isOpen).toBe(true);

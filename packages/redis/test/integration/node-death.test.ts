@@ -1,0 +1,107 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { Client, ErrorCode } from '@volley/client';
+import { RedisAdapter } from '@volley/redis';
+import { Server } from '@volley/server';
+import { cleanup, onCleanup, REDIS_URL, rejectionOf, requireRedis, skipRedis, testPrefix, waitFor } from '@volley/test-utils';
+import { createClient } from 'redis';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+
+/*
+ * A node killed with SIGKILL (no stop(), no goodbye): calls to its connections fail at once, what
+ * awaited it fails when its heartbeat expires, and another node removes its entries. The killed
+ * node runs the built packages in a process of its own (fixtures/node.mjs).
+ */
+
+const skip = await skipRedis();
+const HEARTBEAT_INTERVAL = 100;
+const HEARTBEAT_TTL = 400;
+
+afterEach(cleanup);
+
+/** Starts fixtures/node.mjs as node `nodeId`; resolves with its process and URL once it listens. */
+async function spawnNode(prefix: string, nodeId: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../fixtures/node.mjs', import.meta.url))], {
+    env: { ...process.env, REDIS_URL, PREFIX: prefix, NODE_ID: nodeId, HEARTBEAT_INTERVAL: String(HEARTBEAT_INTERVAL), HEARTBEAT_TTL: String(HEARTBEAT_TTL) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  onCleanup(() => child.kill('SIGKILL'));
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  const { port } = JSON.parse(line.toString()) as { port: number };
+  return { child, url: `ws://127.0.0.1:${port}` };
+}
+
+describe.skipIf(skip)('a node killed without stopping (RedisAdapter)', () => {
+  beforeAll(requireRedis);
+
+  it('fails calls to its connections at once, fails what awaited it within the heartbeat TTL, and another node removes its entries', async () => {
+    const prefix = testPrefix('death');
+    const a = new Server({
+      port: 0,
+      host: '127.0.0.1',
+      adapter: new RedisAdapter({ url: REDIS_URL, prefix, nodeId: 'a', heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL }),
+    });
+    await a.start();
+    onCleanup(() => a.stop());
+    const b = await spawnNode(prefix, 'b');
+    const client = new Client(b.url, { WebSocket, reconnect: false });
+    client.on('hang', () => undefined);
+    await client.connect();
+    onCleanup(() => client.disconnect());
+    await client.send('join', 'lobby');
+    const id = client.id!;
+    expect(await a.getRoom('lobby').getConnectionIds()).toEqual([id]);
+    const awaiting = rejectionOf(a.send(id, 'hang', undefined, 10_000));
+
+    const dropped = waitFor(client, '_disconnected');
+    const killedAt = performance.now();
+    b.child.kill('SIGKILL');
+    await dropped;
+    // Redis drops a dead process's subscription as soon as its socket closes; wait for that, then
+    // a call to the node's connection must not wait for anything.
+    const redis = createClient({ url: REDIS_URL });
+    await redis.connect();
+    onCleanup(() => redis.close());
+    await expect.poll(async () => (await redis.pubSubNumSub(`{${prefix}}:node:b`))[`{${prefix}}:node:b`], { interval: 5, timeout: 2000 }).toBe(0);
+    const started = performance.now();
+    const refused = await rejectionOf(a.send(id, 'hang', undefined, 10_000));
+    expect(refused.code).toBe(ErrorCode.DISCONNECTED);
+    expect(performance.now() - started).toBeLessThan(100);
+
+    // The call that was already waiting fails when b's heartbeat expires, long before its timeout.
+    const failed = await awaiting;
+    expect(failed.code).toBe(ErrorCode.DISCONNECTED);
+    expect(performance.now() - killedAt).toBeLessThan(HEARTBEAT_TTL + 4 * HEARTBEAT_INTERVAL + 1000);
+
+    // Node a removed b's entries.
+    await expect.poll(() => a.getRoom('lobby').getConnectionIds(), { interval: 20, timeout: 3000 }).toEqual([]);
+    await expect.poll(async () => (await redis.keys(`{${prefix}}*b*`)).sort(), { interval: 20, timeout: 3000 }).toEqual([]);
+    expect(await redis.hGet(`{${prefix}}:connections`, id)).toBeNull();
+  });
+
+  it('a node taken for dead while it lives (a partition) registers again with its rooms and connections', async () => {
+    const prefix = testPrefix('partition');
+    const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId: 'a', heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL });
+    const a = new Server({ port: 0, host: '127.0.0.1', adapter });
+    a.on('connection', (connection) => void connection.joinRoom('lobby'));
+    await a.start();
+    onCleanup(() => a.stop());
+    const joined = waitFor(a, 'connection');
+    const client = new Client(`ws://127.0.0.1:${a.port}`, { WebSocket, reconnect: false });
+    await client.connect();
+    onCleanup(() => client.disconnect());
+    await joined;
+    const redis = createClient({ url: REDIS_URL });
+    await redis.connect();
+    onCleanup(() => redis.close());
+    await expect.poll(() => a.getRoom('lobby').getConnectionIds()).toEqual([client.id]);
+    // What another node does to a dead one, done to a live one.
+    await redis.del([`{${prefix}}:room:a:lobby`, `{${prefix}}:rooms:a`, `{${prefix}}:connections:a`]);
+    await redis.hDel(`{${prefix}}:connections`, client.id!);
+    await redis.sRem(`{${prefix}}:nodes`, 'a');
+    await expect.poll(() => a.getRoom('lobby').getConnectionIds(), { interval: 20, timeout: 3000 }).toEqual([client.id]);
+    await expect.poll(() => redis.hGet(`{${prefix}}:connections`, client.id!), { interval: 20, timeout: 3000 }).toBe('a');
+  });
+});
