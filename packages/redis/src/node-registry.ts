@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { RedisClient } from './redis-client.js';
 import type { RedisKeys } from './redis-keys.js';
 
@@ -22,11 +23,15 @@ export interface NodeRegistryHost {
  * A node's liveness in the deployment. The node refreshes a key with a TTL every
  * `heartbeatInterval`; a node whose key has expired is dead: every node fails what it awaits from
  * it, and one of them, holding a lock, removes its rooms, members and connections. A node that
- * finds itself removed (its heartbeats did not get through for a while) registers again.
+ * finds itself removed (its heartbeats did not get through for a while), or finds a new epoch (a
+ * Redis restarted without its data), registers again.
  */
 export class NodeRegistry {
   private timer: ReturnType<typeof setInterval> | undefined;
-  private checking = false;
+  /** The heartbeat in progress, if any: stop() waits for it, or it could register the node again. */
+  private checking: Promise<void> | undefined;
+  /** The epoch this node registered in. */
+  private epoch: string | null = null;
 
   constructor(
     private readonly client: RedisClient,
@@ -39,34 +44,49 @@ export class NodeRegistry {
 
   /** Registers this node and starts its heartbeat. */
   async start(): Promise<void> {
+    this.epoch = await this.currentEpoch();
     await this.client.set(this.keys.alive(this.nodeId), '1', { expiration: { type: 'PX', value: this.heartbeatTtl } });
     await this.client.sAdd(this.keys.nodes, this.nodeId);
-    this.timer = setInterval(() => void this.check(), this.heartbeatInterval);
+    this.timer = setInterval(() => {
+      this.checking ??= this.check().finally(() => (this.checking = undefined));
+    }, this.heartbeatInterval);
     this.timer.unref();
+  }
+
+  /** Stops the heartbeat (the node is closing). */
+  halt(): void {
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   /** Stops the heartbeat and unregisters this node. */
   async stop(): Promise<void> {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
+    this.halt();
+    await this.checking;
     await Promise.all([this.client.del(this.keys.alive(this.nodeId)), this.client.sRem(this.keys.nodes, this.nodeId)]);
   }
 
   /** One heartbeat, then a look for dead nodes. Redis down: the next one tries again. */
   private async check(): Promise<void> {
-    if (this.checking) return;
-    this.checking = true;
     try {
+      const epoch = await this.currentEpoch();
+      const lostData = epoch !== this.epoch;
+      this.epoch = epoch;
       await this.client.set(this.keys.alive(this.nodeId), '1', { expiration: { type: 'PX', value: this.heartbeatTtl } });
-      if ((await this.client.sAdd(this.keys.nodes, this.nodeId)) === 1) await this.host.reregister();
+      const removed = (await this.client.sAdd(this.keys.nodes, this.nodeId)) === 1;
+      if (removed || lostData) await this.host.reregister();
       for (const node of await this.client.sMembers(this.keys.nodes)) {
         if (node !== this.nodeId && (await this.client.exists(this.keys.alive(node))) === 0) await this.dead(node);
       }
     } catch {
       // Redis unreachable or restarting: nothing to do until it answers again.
-    } finally {
-      this.checking = false;
     }
+  }
+
+  /** The deployment's epoch, drawn now when Redis has none (first node, or data lost). */
+  private async currentEpoch(): Promise<string | null> {
+    await this.client.set(this.keys.epoch, randomUUID(), { condition: 'NX' });
+    return this.client.get(this.keys.epoch);
   }
 
   private async dead(node: string): Promise<void> {

@@ -176,15 +176,17 @@ export class RedisAdapter extends InMemoryAdapter {
     this.requests.close();
     const subscriber = this.subscriber;
     this.subscriber = undefined;
+    this.registry.halt();
     try {
-      if (this.client.isOpen) {
+      if (this.client.isReady) {
         const commands = [this.registry.stop(), this.client.del([...keys, this.keys.rooms(this.nodeId), this.keys.connectionsOf(this.nodeId)])];
         if (connections.length > 0) commands.push(this.client.hDel(this.keys.connections, connections));
         await settle(commands);
       }
     } finally {
-      if (subscriber?.isOpen) await subscriber.close();
-      if (this.ownsClient && this.client.isOpen) await this.client.close();
+      // A client that cannot reach Redis would wait for it to close gracefully: cut it instead.
+      if (subscriber !== undefined) await shut(subscriber);
+      if (this.ownsClient) await shut(this.client);
     }
   }
 
@@ -218,6 +220,12 @@ export class RedisAdapter extends InMemoryAdapter {
     }
     await settle(commands);
   }
+}
+
+/** Closes a client: gracefully when connected, at once when it is reconnecting. */
+async function shut(client: RedisClient): Promise<void> {
+  if (client.isReady) await client.close();
+  else if (client.isOpen) client.destroy();
 }
 
 /** Waits for every command; rejects with the first failure once all have settled. */

@@ -4,10 +4,14 @@
  */
 export interface RedisClient {
   readonly isOpen: boolean;
+  /** Open and connected (not reconnecting). */
+  readonly isReady: boolean;
   connect(): Promise<unknown>;
   /** A new client with the same options, not connected yet (for the subscription). */
   duplicate(): RedisClient;
   close(): Promise<unknown>;
+  /** Closes at once, without waiting for replies (a client that cannot reach Redis). */
+  destroy(): void;
   on(event: 'error', listener: (error: Error) => void): unknown;
   publish(channel: string, message: Buffer): Promise<number>;
   subscribe(channels: string, listener: (message: Buffer, channel: Buffer) => unknown, bufferMode: true): Promise<void>;
@@ -25,4 +29,5 @@ export interface RedisClient {
     options?: { expiration?: { type: 'PX'; value: number }; condition?: 'NX' },
   ): Promise<string | null>;
   exists(keys: string | string[]): Promise<number>;
+  get(key: string): Promise<string | null>;
 }

@@ -19,6 +19,11 @@ export class RedisKeys {
     return `${this.tag}:connections`;
   }
 
+  /** String: a value drawn by the first node to find it missing. A new value means Redis lost its data. */
+  get epoch(): string {
+    return `${this.tag}:epoch`;
+  }
+
   /** Channel: broadcasts. */
   get broadcast(): string {
     return `${this.tag}:broadcast`;

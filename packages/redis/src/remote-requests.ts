@@ -56,7 +56,12 @@ export class RemoteRequests {
 
   /** Sends `name` to connection `id` on its node and resolves with its client's answer. */
   async request(id: string, name: string, payload: unknown, timeout: number): Promise<unknown> {
-    const owner = await this.client.eval(OWNER_SCRIPT, { keys: [this.keys.connections, this.keys.nodes], arguments: [id] });
+    let owner: unknown;
+    try {
+      owner = await this.client.eval(OWNER_SCRIPT, { keys: [this.keys.connections, this.keys.nodes], arguments: [id] });
+    } catch (cause) {
+      throw new VolleyError(ErrorCode.DISCONNECTED, `Cannot send "${name}": Redis is unreachable (${(cause as Error).message})`, { cause });
+    }
     if (typeof owner !== 'string' || owner === this.nodeId) {
       throw new VolleyError(ErrorCode.DISCONNECTED, `Cannot send "${name}": no node has a connection "${id}"`);
     }

@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { Client, ErrorCode } from '@volley/client';
 import { RedisAdapter } from '@volley/redis';
 import { Server } from '@volley/server';
-import { cleanup, onCleanup, REDIS_URL, rejectionOf, requireRedis, skipRedis, testPrefix, waitFor } from '@volley/test-utils';
+import { cleanup, onCleanup, REDIS_URL, rejectionOf, requireRedis, skipRedis, waitFor } from '@volley/test-utils';
 import { createClient } from 'redis';
+import { cleanPrefix } from '../redis-helpers.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -37,7 +38,7 @@ describe.skipIf(skip)('a node killed without stopping (RedisAdapter)', () => {
   beforeAll(requireRedis);
 
   it('fails calls to its connections at once, fails what awaited it within the heartbeat TTL, and another node removes its entries', async () => {
-    const prefix = testPrefix('death');
+    const prefix = cleanPrefix('death');
     const a = new Server({
       port: 0,
       host: '127.0.0.1',
@@ -82,7 +83,7 @@ describe.skipIf(skip)('a node killed without stopping (RedisAdapter)', () => {
   });
 
   it('a node taken for dead while it lives (a partition) registers again with its rooms and connections', async () => {
-    const prefix = testPrefix('partition');
+    const prefix = cleanPrefix('partition');
     const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId: 'a', heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL });
     const a = new Server({ port: 0, host: '127.0.0.1', adapter });
     a.on('connection', (connection) => void connection.joinRoom('lobby'));

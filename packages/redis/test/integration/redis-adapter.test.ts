@@ -9,10 +9,10 @@ import {
   REDIS_URL,
   requireRedis,
   skipRedis,
-  testPrefix,
   waitFor,
 } from '@volley/test-utils';
 import { createClient } from 'redis';
+import { cleanPrefix } from '../redis-helpers.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -84,10 +84,10 @@ async function barrier(server: Server, readers: { client: Client; news: unknown[
 describe.skipIf(skip)('RedisAdapter', () => {
   beforeAll(requireRedis);
 
-  adapterContract('RedisAdapter (one node)', () => new RedisAdapter({ url: REDIS_URL, prefix: testPrefix('contract') }));
+  adapterContract('RedisAdapter (one node)', () => new RedisAdapter({ url: REDIS_URL, prefix: cleanPrefix('contract') }));
 
   it('takes a node-redis client of yours as it is, leaves it open on close, and removes its keys', async () => {
-    const prefix = testPrefix('own-client');
+    const prefix = cleanPrefix('own-client');
     const redis = createClient({ url: REDIS_URL, disableOfflineQueue: true });
     onCleanup(() => (redis.isOpen ? redis.close() : undefined));
     const adapter = new RedisAdapter({ client: redis, prefix, nodeId: 'n1' });
@@ -99,17 +99,18 @@ describe.skipIf(skip)('RedisAdapter', () => {
     await joined;
     const check = await inspector();
     expect((await check.keys(`{${prefix}}*`)).sort()).toEqual(
-      [':alive:n1', ':connections', ':connections:n1', ':nodes', ':room:n1:lobby', ':rooms:n1'].map((key) => `{${prefix}}${key}`),
+      [':alive:n1', ':connections', ':connections:n1', ':epoch', ':nodes', ':room:n1:lobby', ':rooms:n1'].map((key) => `{${prefix}}${key}`),
     );
     await client.disconnect();
     await server.stop();
     expect(redis.isOpen).toBe(true);
-    expect(await check.keys(`{${prefix}}*`)).toEqual([]);
+    // Only the deployment's epoch stays: it is not this node's.
+    expect(await check.keys(`{${prefix}}*`)).toEqual([`{${prefix}}:epoch`]);
   });
 
   describe('three nodes sharing one prefix', () => {
     async function cluster(): Promise<{ nodes: Awaited<ReturnType<typeof startNode>>[]; readers: Awaited<ReturnType<typeof newsReader>>[] }> {
-      const prefix = testPrefix('cluster');
+      const prefix = cleanPrefix('cluster');
       const nodes = [await startNode(prefix, 'a'), await startNode(prefix, 'b'), await startNode(prefix, 'c')];
       const readers = [];
       for (const node of nodes) readers.push(await newsReader(node.url), await newsReader(node.url));

@@ -1,7 +1,8 @@
 import { Client, ErrorCode } from '@volley/client';
 import { RedisAdapter } from '@volley/redis';
 import { Server } from '@volley/server';
-import { cleanup, onCleanup, REDIS_URL, rejectionOf, requireRedis, skipRedis, testPrefix, waitFor } from '@volley/test-utils';
+import { cleanup, onCleanup, REDIS_URL, rejectionOf, requireRedis, skipRedis, waitFor } from '@volley/test-utils';
+import { cleanPrefix } from '../redis-helpers.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -36,7 +37,7 @@ describe.skipIf(skip)('server.send to a connection on another node (RedisAdapter
   beforeAll(requireRedis);
 
   async function twoNodes(): Promise<{ a: Server; b: Server; bUrl: string; client: Client }> {
-    const prefix = testPrefix('requests');
+    const prefix = cleanPrefix('requests');
     const a = await startNode(prefix, 'a');
     const b = await startNode(prefix, 'b');
     const connected = waitFor(b.server, 'connection');
