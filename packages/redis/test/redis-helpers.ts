@@ -5,10 +5,13 @@ import { createClient } from 'redis';
  * A prefix of its own for one test (see testPrefix), whose keys are deleted in clean-up: what the
  * nodes leave on purpose (the deployment's epoch) or by being killed does not outlive the test.
  */
-export function cleanPrefix(suite: string, url = REDIS_URL): string {
+export function cleanPrefix(suite: string, where: { url: string } | { path: string } = { url: REDIS_URL }): string {
   const prefix = testPrefix(suite);
   onCleanup(async () => {
-    const redis = createClient({ url, disableOfflineQueue: true, socket: { reconnectStrategy: false } });
+    const redis =
+      'path' in where
+        ? createClient({ disableOfflineQueue: true, socket: { path: where.path, tls: false, reconnectStrategy: false } })
+        : createClient({ url: where.url, disableOfflineQueue: true, socket: { reconnectStrategy: false } });
     redis.on('error', () => undefined);
     try {
       await redis.connect();

@@ -64,11 +64,13 @@ export function later(ms: number, action: () => void): void {
   onCleanup(() => clearTimeout(timer));
 }
 
-/** A promise and its resolve function, for signals from handlers to the test body. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+/** A promise and its resolve and reject functions, for signals from handlers to the test body. */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
   let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => {
-    resolve = r;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((onResolve, onReject) => {
+    resolve = onResolve;
+    reject = onReject;
   });
-  return { promise, resolve };
+  return { promise, resolve, reject };
 }

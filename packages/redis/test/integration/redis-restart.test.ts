@@ -1,16 +1,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, ErrorCode, type VolleyError } from '@volley/client';
 import { RedisAdapter } from '@volley/redis';
 import { Server } from '@volley/server';
 import { cleanup, deferred, onCleanup, rejectionOf, requireRedis, skipRedis, waitFor } from '@volley/test-utils';
+import { createClient } from 'redis';
 import { cleanPrefix } from '../redis-helpers.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
 /*
- * A private redis-server (started here, as the current user, on a free port, without persistence)
+ * A private redis-server (started here, as the current user, on a Unix socket of its own, so that
+ * no other test can take its address while it is down; without persistence)
  * killed and restarted under two nodes: nothing crashes, calls in the gap fail with a clear error,
  * the restarted Redis (which lost everything) is detected and the nodes register again, and
  * broadcasts and requests across nodes resume.
@@ -22,28 +26,28 @@ const HEARTBEAT_TTL = 400;
 
 afterEach(cleanup);
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as { port: number };
-  probe.close();
-  await once(probe, 'close');
-  return port;
-}
-
-/** Starts redis-server on `port`; resolves once it accepts connections. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
+/** Starts redis-server on the Unix socket `path` (no TCP port); resolves once it accepts connections. */
+async function startRedis(path: string): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', '0', '--unixsocket', path, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
   onCleanup(() => child.kill('SIGKILL'));
   const ready = deferred();
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     output += chunk.toString();
-    if (output.includes('Ready to accept connections')) ready.resolve();
+    if (/ready to accept connections/i.test(output)) ready.resolve();
   });
+  child.once('exit', (code) => ready.reject(new Error(`redis-server exited (${code}) before it was ready:\n${output}`)));
   await ready.promise;
   return child;
+}
+
+/** A client of the private Redis, as an application would make it; closed in clean-up. */
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type -- node-redis's client type, inferred
+function redisClient(path: string) {
+  const client = createClient({ disableOfflineQueue: true, socket: { path, tls: false } });
+  client.on('error', () => undefined);
+  onCleanup(() => (client.isReady ? client.close() : client.isOpen ? client.destroy() : undefined));
+  return client;
 }
 
 describe.skipIf(skip)('Redis restarted under the nodes (RedisAdapter)', () => {
@@ -58,16 +62,17 @@ describe.skipIf(skip)('Redis restarted under the nodes (RedisAdapter)', () => {
       process.off('unhandledRejection', onEscape);
       process.off('uncaughtException', onEscape);
     });
-    const port = await freePort();
-    const url = `redis://127.0.0.1:${port}`;
-    let redis = await startRedis(port);
-    const prefix = cleanPrefix('restart', url);
+    const folder = mkdtempSync(join(tmpdir(), 'volley-redis-'));
+    onCleanup(() => rmSync(folder, { recursive: true, force: true }));
+    const path = join(folder, 'redis.sock');
+    let redis = await startRedis(path);
+    const prefix = cleanPrefix('restart', { path });
     const nodes: Server[] = [];
     for (const nodeId of ['a', 'b']) {
       const server = new Server({
         port: 0,
         host: '127.0.0.1',
-        adapter: new RedisAdapter({ url, prefix, nodeId, heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL }),
+        adapter: new RedisAdapter({ client: redisClient(path), prefix, nodeId, heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL }),
       });
       server.on('connection', (connection) => void connection.joinRoom('lobby'));
       server.on('error', () => undefined); // adapter failures are reported here; the calls below check them
@@ -103,7 +108,7 @@ describe.skipIf(skip)('Redis restarted under the nodes (RedisAdapter)', () => {
     expect(request.code).toBe(ErrorCode.DISCONNECTED);
     expect(request.message).toContain('Redis is unreachable');
 
-    redis = await startRedis(port);
+    redis = await startRedis(path);
     // The new Redis is empty: the nodes find a new epoch and write their members again.
     await expect.poll(async () => (await a.getRoom('lobby').getConnectionIds().catch(() => [])).sort(), { interval: 20, timeout: 10_000 }).toEqual(
       [onA.id, onB.id].sort(),
