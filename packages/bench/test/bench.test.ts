@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { requireRedis, skipRedis } from '@volley/test-utils';
 import { describe, expect, it } from 'vitest';
 
 const runner = fileURLToPath(new URL('../src/run.mjs', import.meta.url));
 const connectParts = fileURLToPath(new URL('../src/connect-parts.mjs', import.meta.url));
 const flood = fileURLToPath(new URL('../src/flood.mjs', import.meta.url));
+const cluster = fileURLToPath(new URL('../src/cluster.mjs', import.meta.url));
+const skipCluster = await skipRedis();
 
 /** Runs the harness in its own process (it imports the packages' builds) and collects its output. */
 function runBench(args: string[], script = runner): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -70,6 +73,34 @@ describe('benchmark harness', () => {
     // Every flood row has the victim's numbers and its ratio (timings are reported, never judged).
     for (const row of rows.slice(1)) expect(row).toMatch(/\| \d+ \| \d+\.\d{3} \| \d+\.\d{3} \| \d+\.\d\d×( \(over 5×\))? \|$/);
   }, 60_000);
+
+  it.skipIf(skipCluster)('runs the cluster bench on Redis: 1 node and 2 nodes, every figure a number', async () => {
+    await requireRedis();
+    const { code, stdout, stderr } = await runBench(['--nodes=2', '--members=20', '--duration=200', '--rounds=1', '--inflight=2'], cluster);
+    expect(code, stderr).toBe(0);
+    const rows = stdout.split('\n').filter((line) => /^\| \d nodes? \|/.test(line));
+    expect(rows.map((row) => row.split(' | ')[1])).toEqual([
+      'broadcast deliveries/s',
+      'broadcast CPU µs per delivery (nodes + Redis)',
+      'one broadcast to all, ms',
+      'awaited send, same node: rt/s',
+      'awaited send, same node: p99 ms',
+      'broadcast deliveries/s',
+      'broadcast CPU µs per delivery (nodes + Redis)',
+      'one broadcast to all, ms',
+      'awaited send, same node: rt/s',
+      'awaited send, same node: p99 ms',
+      'awaited send, other node: rt/s',
+      'awaited send, other node: p99 ms',
+    ]);
+    for (const row of rows) expect(row).toMatch(/\| [\d,.]+ \|$/);
+  }, 120_000);
+
+  it('refuses an unknown flag of the cluster bench', async () => {
+    const { code, stderr } = await runBench(['--nope=1'], cluster);
+    expect(code).toBe(2);
+    expect(stderr).toContain('Usage: cluster.mjs');
+  }, 30_000);
 
   it('refuses an unknown flag of the flood bench', async () => {
     const { code, stderr } = await runBench(['--nope=1'], flood);

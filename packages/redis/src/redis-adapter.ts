@@ -167,7 +167,10 @@ export class RedisAdapter extends InMemoryAdapter {
     await this.client.publish(this.keys.broadcast, encodeBroadcast(this.nodeId, frame, target));
   }
 
-  /** Unsubscribes, removes this node's entries from Redis, and closes the clients the adapter made. */
+  /**
+   * Unsubscribes, removes this node's entries from Redis, and closes the clients the adapter made.
+   * Never fails for want of Redis: the entries it cannot remove are removed by the other nodes.
+   */
   override async close(): Promise<void> {
     const keys = [...this.roomMembers.keys()].map((room) => this.keys.room(room, this.nodeId));
     const connections = [...this.registered];
@@ -183,6 +186,9 @@ export class RedisAdapter extends InMemoryAdapter {
         if (connections.length > 0) commands.push(this.client.hDel(this.keys.connections, connections));
         await settle(commands);
       }
+    } catch {
+      // Redis went away: the node stops all the same, and the others remove its entries once its
+      // heartbeat expires, as for a node that died.
     } finally {
       // A client that cannot reach Redis would wait for it to close gracefully: cut it instead.
       if (subscriber !== undefined) await shut(subscriber);

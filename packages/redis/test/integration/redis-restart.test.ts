@@ -128,4 +128,23 @@ describe.skipIf(skip)('Redis restarted under the nodes (RedisAdapter)', () => {
     expect(news[1]).not.toContain('in the gap');
     expect(escaped).toEqual([]);
   });
+
+  it('a node stops cleanly while Redis is down (its entries are left for the other nodes to remove)', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'volley-redis-'));
+    onCleanup(() => rmSync(folder, { recursive: true, force: true }));
+    const path = join(folder, 'redis.sock');
+    const redis = await startRedis(path);
+    const prefix = cleanPrefix('stop-while-down', { path });
+    const server = new Server({
+      port: 0,
+      host: '127.0.0.1',
+      adapter: new RedisAdapter({ client: redisClient(path), prefix, nodeId: 'a', heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL }),
+    });
+    server.on('error', () => undefined);
+    await server.start();
+    redis.kill('SIGKILL');
+    await once(redis, 'exit');
+    await expect(server.stop()).resolves.toBeUndefined();
+    expect(server.state).toBe('stopped');
+  });
 });
