@@ -13,7 +13,7 @@ import { RedisAdapter } from '@volley/redis';
 import { Server } from '@volley/server';
 import { createClient } from 'redis';
 import { WebSocket } from 'ws';
-import { readFlags } from './flags.mjs';
+import { readIntegerOptions } from './flags.mjs';
 import { Child, emitToParent, serveCommands, wallNow } from './ipc.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -97,25 +97,7 @@ async function runMembers() {
 // Driver
 
 function readOptions(argv) {
-  let raw;
-  try {
-    raw = readFlags(argv, []);
-  } catch (error) {
-    fail(error.message);
-  }
-  const options = { ...defaults };
-  for (const [flag, value] of Object.entries(raw)) {
-    if (!(flag in defaults)) fail(`unknown flag --${flag}`);
-    const number = Number(value);
-    if (!Number.isInteger(number) || number < 1) fail(`--${flag} must be a positive integer`);
-    options[flag] = number;
-  }
-  return options;
-}
-
-function fail(message) {
-  console.error(`${message}\n${usage}`);
-  process.exit(2);
+  return readIntegerOptions(argv, defaults, usage);
 }
 
 /** Redis's own CPU time so far, in µs (INFO cpu). */

@@ -18,3 +18,31 @@ export function readFlags(argv, switches) {
   }
   return raw;
 }
+
+/**
+ * The options of a bench script whose flags are positive integers (`defaults` names them all)
+ * and boolean `switches`. An unknown flag or a bad value prints the message and `usage` and exits
+ * with code 2, before anything runs.
+ */
+export function readIntegerOptions(argv, defaults, usage, switches = []) {
+  const fail = (message) => {
+    console.error(`${message}\n${usage}`);
+    process.exit(2);
+  };
+  let raw;
+  try {
+    raw = readFlags(argv, switches);
+  } catch (error) {
+    fail(error.message);
+  }
+  const options = { ...defaults };
+  for (const name of switches) options[name] = raw[name] === true;
+  for (const [flag, value] of Object.entries(raw)) {
+    if (switches.includes(flag)) continue;
+    if (!(flag in defaults)) fail(`unknown flag --${flag}`);
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < 1) fail(`--${flag} must be a positive integer`);
+    options[flag] = number;
+  }
+  return options;
+}

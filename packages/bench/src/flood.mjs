@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@volley/client';
 import { Server } from '@volley/server';
 import { WebSocket } from 'ws';
-import { readFlags } from './flags.mjs';
+import { readIntegerOptions } from './flags.mjs';
 
 const SELF = fileURLToPath(import.meta.url);
 
@@ -37,26 +37,7 @@ const defaults = { duration: 3000, rounds: 2, rate: 1000, burst: undefined };
 const usage = 'Usage: flood.mjs [--duration=3000] [--rounds=2] [--rate=1000] [--burst=<n>] [--reconnect]';
 
 function readOptions(argv) {
-  let raw;
-  try {
-    raw = readFlags(argv, ['reconnect']);
-  } catch (error) {
-    fail(error.message);
-  }
-  const options = { ...defaults, reconnect: raw.reconnect === true };
-  for (const [flag, value] of Object.entries(raw)) {
-    if (flag === 'reconnect') continue;
-    if (!(flag in defaults)) fail(`unknown flag --${flag}`);
-    const number = Number(value);
-    if (!Number.isInteger(number) || number < 1) fail(`--${flag} must be a positive integer`);
-    options[flag] = number;
-  }
-  return options;
-}
-
-function fail(message) {
-  console.error(`${message}\n${usage}`);
-  process.exit(2);
+  return readIntegerOptions(argv, defaults, usage, ['reconnect']);
 }
 
 // --- roles (each in its own process) -----------------------------------------------------------
