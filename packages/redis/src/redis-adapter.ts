@@ -26,6 +26,13 @@ export interface RedisAdapterOptions {
   prefix?: string;
   /** This node's id, unique in the deployment. @default a random UUID */
   nodeId?: string;
+  /**
+   * Publish each room's broadcasts on a channel of its own (sharded pub/sub: SPUBLISH), to which a
+   * node subscribes while it has members in the room, so that a node receives only the broadcasts
+   * of its rooms instead of every broadcast of the deployment. Broadcasts to everyone keep the
+   * shared channel. Needs Redis 7 or later. @default false
+   */
+  roomChannels?: boolean;
   /** How often the node refreshes its heartbeat and looks for dead nodes, in ms. @default 2000 */
   heartbeatInterval?: number;
   /**
@@ -41,6 +48,7 @@ export const redisAdapterDefaults = {
   prefix: 'volley',
   heartbeatInterval: 2000,
   heartbeatTtl: 6000,
+  roomChannels: false,
 } as const;
 
 /**
@@ -71,6 +79,9 @@ export class RedisAdapter extends InMemoryAdapter {
   private readonly registry: NodeRegistry;
   /** This node's connections recorded in the registry (removed again when they close). */
   private readonly registered = new Set<string>();
+  private readonly roomChannels: boolean;
+  /** Receives broadcasts from Redis: one function for every subscription, so it can be removed. */
+  private readonly onBroadcast = (message: Buffer): void => this.received(message);
 
   /** @throws TypeError for invalid options. */
   constructor(options: RedisAdapterOptions = {}) {
@@ -85,6 +96,9 @@ export class RedisAdapter extends InMemoryAdapter {
     const ttl = options.heartbeatTtl ?? redisAdapterDefaults.heartbeatTtl;
     if (!(Number.isInteger(interval) && interval > 0)) throw new TypeError('Option "heartbeatInterval" must be a positive integer of ms');
     if (!(Number.isInteger(ttl) && ttl > interval)) throw new TypeError('Option "heartbeatTtl" must be an integer of ms longer than heartbeatInterval');
+    const roomChannels = options.roomChannels ?? redisAdapterDefaults.roomChannels;
+    if (typeof roomChannels !== 'boolean') throw new TypeError('Option "roomChannels" must be a boolean');
+    this.roomChannels = roomChannels;
     this.keys = new RedisKeys(prefix);
     this.nodeId = nodeId;
     this.ownsClient = options.client === undefined;
@@ -105,7 +119,7 @@ export class RedisAdapter extends InMemoryAdapter {
     subscriber.on('error', () => undefined);
     if (this.ownsClient) this.client.on('error', () => undefined);
     await subscriber.connect();
-    await subscriber.subscribe(this.keys.broadcast, (message) => this.received(message), true);
+    await subscriber.subscribe(this.keys.broadcast, this.onBroadcast, true);
     await subscriber.subscribe(this.keys.channel(this.nodeId), (message) => this.requests.received(message), true);
     this.subscriber = subscriber;
     await this.registry.start();
@@ -114,8 +128,12 @@ export class RedisAdapter extends InMemoryAdapter {
   override join(member: AdapterMember, room: string): Promise<void> {
     const isNewRoom = !this.roomMembers.has(room);
     super.join(member, room);
-    const commands = [this.client.sAdd(this.keys.room(room, this.nodeId), member.id)];
-    if (isNewRoom) commands.push(this.client.sAdd(this.keys.rooms(this.nodeId), room));
+    const commands: Promise<unknown>[] = [this.client.sAdd(this.keys.room(room, this.nodeId), member.id)];
+    if (isNewRoom) {
+      commands.push(this.client.sAdd(this.keys.rooms(this.nodeId), room));
+      // Joined once subscribed: a broadcast after joinRoom() resolves reaches the member.
+      if (this.roomChannels && this.subscriber !== undefined) commands.push(this.subscriber.sSubscribe(this.keys.roomChannel(room), this.onBroadcast, true));
+    }
     return settle(commands);
   }
 
@@ -164,7 +182,9 @@ export class RedisAdapter extends InMemoryAdapter {
   /** Delivers to this node's members at once, then publishes the frame once for the other nodes. */
   override async broadcast(frame: Uint8Array | string, target: BroadcastTarget): Promise<void> {
     super.broadcast(frame, target);
-    await this.client.publish(this.keys.broadcast, encodeBroadcast(this.nodeId, frame, target));
+    const message = encodeBroadcast(this.nodeId, frame, target);
+    if (this.roomChannels && target.room !== undefined) await this.client.sPublish(this.keys.roomChannel(target.room), message);
+    else await this.client.publish(this.keys.broadcast, message);
   }
 
   /**
@@ -204,12 +224,16 @@ export class RedisAdapter extends InMemoryAdapter {
   }
 
   /** Mirrors a member's leaving `rooms` (already applied locally) in Redis. */
-  private removed(member: AdapterMember, rooms: string[]): Promise<number>[] {
-    const commands: Promise<number>[] = [];
+  private removed(member: AdapterMember, rooms: string[]): Promise<unknown>[] {
+    const commands: Promise<unknown>[] = [];
     for (const room of rooms) {
       // The local state says whether this node still has members there; Redis follows it in order.
-      if (this.roomMembers.has(room)) commands.push(this.client.sRem(this.keys.room(room, this.nodeId), member.id));
-      else commands.push(this.client.del(this.keys.room(room, this.nodeId)), this.client.sRem(this.keys.rooms(this.nodeId), room));
+      if (this.roomMembers.has(room)) {
+        commands.push(this.client.sRem(this.keys.room(room, this.nodeId), member.id));
+        continue;
+      }
+      commands.push(this.client.del(this.keys.room(room, this.nodeId)), this.client.sRem(this.keys.rooms(this.nodeId), room));
+      if (this.roomChannels && this.subscriber !== undefined) commands.push(this.subscriber.sUnsubscribe(this.keys.roomChannel(room), this.onBroadcast, true));
     }
     return commands;
   }

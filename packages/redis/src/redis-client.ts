@@ -15,6 +15,9 @@ export interface RedisClient {
   on(event: 'error', listener: (error: Error) => void): unknown;
   publish(channel: string, message: Buffer): Promise<number>;
   subscribe(channels: string, listener: (message: Buffer, channel: Buffer) => unknown, bufferMode: true): Promise<void>;
+  sPublish(channel: string, message: Buffer): Promise<number>;
+  sSubscribe(channels: string, listener: (message: Buffer, channel: Buffer) => unknown, bufferMode: true): Promise<void>;
+  sUnsubscribe(channels: string, listener: (message: Buffer, channel: Buffer) => unknown, bufferMode: true): Promise<void>;
   sAdd(key: string, members: string | string[]): Promise<number>;
   sRem(key: string, members: string | string[]): Promise<number>;
   sMembers(key: string): Promise<string[]>;

@@ -54,6 +54,11 @@ export class RedisKeys {
     return `${this.tag}:room:${node}:${room}`;
   }
 
+  /** Sharded channel: the room's broadcasts (with `roomChannels`). */
+  roomChannel(room: string): string {
+    return `${this.tag}:room-channel:${room}`;
+  }
+
   /** Channel: requests for the node's connections and answers to the node's requests. */
   channel(node: string): string {
     return `${this.tag}:node:${node}`;

@@ -1,5 +1,5 @@
 import { Client, type ClientOptions } from '@volley/client';
-import { RedisAdapter } from '@volley/redis';
+import { RedisAdapter, type RedisAdapterOptions } from '@volley/redis';
 import { Server, type ServerConnection } from '@volley/server';
 import {
   adapterContract,
@@ -37,8 +37,8 @@ async function inspector() {
 }
 
 /** A server node on 127.0.0.1 port 0 with a Redis adapter on `prefix`; stopped in clean-up. */
-async function startNode(prefix: string, nodeId: string): Promise<{ server: Server; url: string; adapter: RedisAdapter }> {
-  const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId });
+async function startNode(prefix: string, nodeId: string, options: RedisAdapterOptions = {}): Promise<{ server: Server; url: string; adapter: RedisAdapter }> {
+  const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId, ...options });
   const server = new Server({ port: 0, host: '127.0.0.1', adapter });
   server.on('connection', (connection) => {
     connection.on('join', async (message) => {
@@ -108,10 +108,29 @@ describe.skipIf(skip)('RedisAdapter', () => {
     expect(await check.keys(`{${prefix}}*`)).toEqual([`{${prefix}}:epoch`]);
   });
 
-  describe('three nodes sharing one prefix', () => {
+  it('with roomChannels, subscribes a node to a room channel only while it has members there', async () => {
+    const prefix = cleanPrefix('room-channels');
+    const [a, c] = [await startNode(prefix, 'a', { roomChannels: true }), await startNode(prefix, 'c', { roomChannels: true })];
+    const readers = [await newsReader(a.url), await newsReader(a.url), await newsReader(c.url)];
+    const redis = await inspector();
+    const channel = `{${prefix}}:room-channel:lobby`;
+    const subscribed = async (): Promise<number> => Number((await redis.pubSubShardNumSub(channel))[channel] ?? 0);
+    expect(await subscribed()).toBe(0);
+    await readers[0]!.client.send('join', 'lobby'); // node a
+    await readers[1]!.client.send('join', 'lobby'); // node a again
+    await readers[2]!.client.send('join', 'lobby'); // node c
+    expect(await subscribed()).toBe(2);
+    await readers[0]!.client.send('leave', 'lobby');
+    expect(await subscribed()).toBe(2);
+    await readers[1]!.client.send('leave', 'lobby');
+    expect(await subscribed()).toBe(1);
+  });
+
+  describe.each([{ roomChannels: false }, { roomChannels: true }])('three nodes sharing one prefix, %o', (options) => {
+    let prefix: string;
     async function cluster(): Promise<{ nodes: Awaited<ReturnType<typeof startNode>>[]; readers: Awaited<ReturnType<typeof newsReader>>[] }> {
-      const prefix = cleanPrefix('cluster');
-      const nodes = [await startNode(prefix, 'a'), await startNode(prefix, 'b'), await startNode(prefix, 'c')];
+      prefix = cleanPrefix('cluster');
+      const nodes = [await startNode(prefix, 'a', options), await startNode(prefix, 'b', options), await startNode(prefix, 'c', options)];
       const readers = [];
       for (const node of nodes) readers.push(await newsReader(node.url), await newsReader(node.url));
       return { nodes, readers };

@@ -9,13 +9,14 @@ describe('RedisAdapter options', () => {
     [{ heartbeatInterval: 0 }, 'heartbeatInterval'],
     [{ heartbeatInterval: 1.5 }, 'heartbeatInterval'],
     [{ heartbeatInterval: 1000, heartbeatTtl: 1000 }, 'heartbeatTtl'],
+    [{ roomChannels: 'yes' as unknown as boolean }, 'roomChannels'],
   ])('refuses %o at construction, naming the option', (options, name) => {
     expect(() => new RedisAdapter(options)).toThrow(TypeError);
     expect(() => new RedisAdapter(options)).toThrow(name);
   });
 
   it('has documented defaults, a node id of its own, and connects nothing until attached', () => {
-    expect(redisAdapterDefaults).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'volley', heartbeatInterval: 2000, heartbeatTtl: 6000 });
+    expect(redisAdapterDefaults).toEqual({ url: 'redis://127.0.0.1:6379', prefix: 'volley', heartbeatInterval: 2000, heartbeatTtl: 6000, roomChannels: false });
     const first = new RedisAdapter({ url: 'redis://127.0.0.1:1' });
     const second = new RedisAdapter({ url: 'redis://127.0.0.1:1' });
     expect(first.nodeId).not.toBe(second.nodeId);
