@@ -20,6 +20,7 @@ export interface IoredisLike {
   del(...keys: string[]): Promise<number>;
   hset(key: string, field: string, value: string): Promise<number>;
   hdel(key: string, ...fields: string[]): Promise<number>;
+  hgetall(key: string): Promise<Record<string, string>>;
   eval(script: string, keyCount: number, ...keysAndArguments: string[]): Promise<unknown>;
   set(key: string, value: string): Promise<string | null>;
   set(key: string, value: string, nx: 'NX'): Promise<string | null>;
@@ -88,6 +89,7 @@ export function fromIoredis(client: IoredisLike): RedisClient {
     del: (keys) => client.del(...list(keys)),
     hSet: (key, field, value) => client.hset(key, field, value),
     hDel: (key, fields) => client.hdel(key, ...list(fields)),
+    hGetAll: (key) => client.hgetall(key),
     eval: (script, { keys, arguments: args }) => client.eval(script, keys.length, ...keys, ...args),
     set(key, value, options) {
       const nx = options?.condition === 'NX';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type AdapterMember, type AdapterNode, type BroadcastTarget, InMemoryAdapter } from '@volley/server';
 import { createClient } from 'redis';
 import { decodeBroadcast, encodeBroadcast } from './broadcast-envelope.js';
+import { ClusterIds } from './cluster-ids.js';
 import { NodeRegistry } from './node-registry.js';
 import type { RedisClient } from './redis-client.js';
 import { RedisKeys } from './redis-keys.js';
@@ -77,6 +78,7 @@ export class RedisAdapter extends InMemoryAdapter {
   private subscriber: RedisClient | undefined;
   private readonly requests: RemoteRequests;
   private readonly registry: NodeRegistry;
+  private readonly clusterIds: ClusterIds;
   /** This node's connections recorded in the registry (removed again when they close). */
   private readonly registered = new Set<string>();
   private readonly roomChannels: boolean;
@@ -104,9 +106,13 @@ export class RedisAdapter extends InMemoryAdapter {
     this.ownsClient = options.client === undefined;
     this.client = options.client ?? (createClient({ url: options.url ?? redisAdapterDefaults.url, disableOfflineQueue: true }) as unknown as RedisClient);
     this.requests = new RemoteRequests(this.client, this.keys, nodeId, () => this.node);
+    this.clusterIds = new ClusterIds(this.client, this.keys, nodeId);
     this.registry = new NodeRegistry(this.client, this.keys, nodeId, interval, ttl, {
       reregister: () => this.reregister(),
-      nodeGone: (gone) => this.requests.nodeGone(gone),
+      nodeGone: (gone) => {
+        this.requests.nodeGone(gone);
+        this.clusterIds.nodeGone(gone);
+      },
     });
   }
 
@@ -121,7 +127,9 @@ export class RedisAdapter extends InMemoryAdapter {
     await subscriber.connect();
     await subscriber.subscribe(this.keys.broadcast, this.onBroadcast, true);
     await subscriber.subscribe(this.keys.channel(this.nodeId), (message) => this.requests.received(message), true);
+    await subscriber.subscribe(this.keys.registry, (message) => this.clusterIds.received(message), true);
     this.subscriber = subscriber;
+    await this.clusterIds.load();
     await this.registry.start();
   }
 
@@ -148,16 +156,23 @@ export class RedisAdapter extends InMemoryAdapter {
     return settle(this.removed(member, rooms));
   }
 
-  /** Records in the registry that this node owns the connection. */
+  /** Records in the registry that this node owns the connection, and tells the other nodes. */
   connected(member: AdapterMember): Promise<void> {
     this.registered.add(member.id);
-    return settle([this.client.hSet(this.keys.connections, member.id, this.nodeId), this.client.sAdd(this.keys.connectionsOf(this.nodeId), member.id)]);
+    const id = member.id;
+    return settle([this.client.hSet(this.keys.connections, id, this.nodeId), this.client.sAdd(this.keys.connectionsOf(this.nodeId), id), this.clusterIds.publish('+', id)]);
   }
 
-  /** Removes the connection from the registry. */
+  /** Removes the connection from the registry, and tells the other nodes. */
   disconnected(member: AdapterMember): Promise<void> {
-    if (!this.registered.delete(member.id)) return Promise.resolve();
-    return settle([this.client.hDel(this.keys.connections, member.id), this.client.sRem(this.keys.connectionsOf(this.nodeId), member.id)]);
+    const id = member.id;
+    if (!this.registered.delete(id)) return Promise.resolve();
+    return settle([this.client.hDel(this.keys.connections, id), this.client.sRem(this.keys.connectionsOf(this.nodeId), id), this.clusterIds.publish('-', id)]);
+  }
+
+  /** True when a connection of another node has this id: `setId` refuses it. */
+  hasId(id: string): boolean {
+    return this.clusterIds.has(id);
   }
 
   /** Sends a request to connection `id` on whichever node owns it (see RemoteRequests). */
@@ -246,7 +261,7 @@ export class RedisAdapter extends InMemoryAdapter {
       commands.push(this.client.sAdd(this.keys.rooms(this.nodeId), room));
     }
     for (const id of this.registered) {
-      commands.push(this.client.hSet(this.keys.connections, id, this.nodeId), this.client.sAdd(this.keys.connectionsOf(this.nodeId), id));
+      commands.push(this.client.hSet(this.keys.connections, id, this.nodeId), this.client.sAdd(this.keys.connectionsOf(this.nodeId), id), this.clusterIds.publish('+', id));
     }
     await settle(commands);
   }

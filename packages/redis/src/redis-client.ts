@@ -25,6 +25,7 @@ export interface RedisClient {
   del(keys: string | string[]): Promise<number>;
   hSet(key: string, field: string, value: string): Promise<number>;
   hDel(key: string, fields: string | string[]): Promise<number>;
+  hGetAll(key: string): Promise<Record<string, string>>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   set(
     key: string,

@@ -24,6 +24,11 @@ export class RedisKeys {
     return `${this.tag}:epoch`;
   }
 
+  /** Channel: changes of the connection registry, for every node's copy of it. */
+  get registry(): string {
+    return `${this.tag}:registry`;
+  }
+
   /** Channel: broadcasts. */
   get broadcast(): string {
     return `${this.tag}:broadcast`;

@@ -99,7 +99,7 @@ export class ServerConnection<A extends Api = AnyApi> extends Peer<ConnectionEve
   /**
    * Gives the connection your own id (a user id, say). Only during the handshake.
    * @throws VolleyError `HANDSHAKE_ENDED` after the handshake; `ID_CONFLICT` when another
-   *   connection has this id.
+   *   connection has this id (on any node, with a cluster adapter that keeps the registry).
    */
   setId(id: string): void {
     if (typeof id !== 'string' || id.length === 0) throw new TypeError('A connection id must be a non-empty string');

@@ -131,7 +131,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
         server.callListeners('connection', [connection], (thrown) => server.listenerFailed('connection', thrown));
       },
       renamed: (connection, oldId) => server.registry.renamed(connection, oldId),
-      hasId: (id) => server.registry.has(id),
+      hasId: (id) => server.registry.has(id) || rooms.hasRemoteId(id),
       closed: (connection, info) => server.connectionClosed(connection, info),
       joinRoom: (connection, room) => rooms.join(connection, room),
       leaveRoom: (connection, room) => rooms.leave(connection, room),

@@ -37,13 +37,10 @@ async function spawnNode(prefix: string, nodeId: string): Promise<{ child: Child
 describe.skipIf(skip)('a node killed without stopping (RedisAdapter)', () => {
   beforeAll(requireRedis);
 
-  it('fails calls to its connections at once, fails what awaited it within the heartbeat TTL, and another node removes its entries', async () => {
+  it('fails calls to its connections at once, fails what awaited it and frees its ids within the heartbeat TTL, and another node removes its entries', async () => {
     const prefix = cleanPrefix('death');
-    const a = new Server({
-      port: 0,
-      host: '127.0.0.1',
-      adapter: new RedisAdapter({ url: REDIS_URL, prefix, nodeId: 'a', heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL }),
-    });
+    const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId: 'a', heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL });
+    const a = new Server({ port: 0, host: '127.0.0.1', adapter });
     await a.start();
     onCleanup(() => a.stop());
     const b = await spawnNode(prefix, 'b');
@@ -54,6 +51,7 @@ describe.skipIf(skip)('a node killed without stopping (RedisAdapter)', () => {
     await client.send('join', 'lobby');
     const id = client.id!;
     expect(await a.getRoom('lobby').getConnectionIds()).toEqual([id]);
+    await expect.poll(() => adapter.hasId(id), { interval: 5, timeout: 2000 }).toBe(true);
     const awaiting = rejectionOf(a.send(id, 'hang', undefined, 10_000));
 
     const dropped = waitFor(client, '_disconnected');
@@ -74,6 +72,8 @@ describe.skipIf(skip)('a node killed without stopping (RedisAdapter)', () => {
     // The call that was already waiting fails when b's heartbeat expires, long before its timeout.
     const failed = await awaiting;
     expect(failed.code).toBe(ErrorCode.DISCONNECTED);
+    // Its ids are free again on a (setId would take them).
+    expect(adapter.hasId(id)).toBe(false);
     expect(performance.now() - killedAt).toBeLessThan(HEARTBEAT_TTL + 4 * HEARTBEAT_INTERVAL + 1000);
 
     // Node a removed b's entries.

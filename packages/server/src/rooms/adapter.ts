@@ -61,6 +61,11 @@ export interface Adapter {
   rooms(): string[] | Promise<string[]>;
   /** A local member completed its handshake: a cluster adapter records which node owns it. */
   connected?(member: AdapterMember): void | Promise<void>;
+  /**
+   * True when a connection of another node has this id (a cluster adapter keeps a copy of the
+   * cluster's registry): `setId` then refuses the id with `ID_CONFLICT`, as for a local one.
+   */
+  hasId?(id: string): boolean;
   /** A local member's connection closed (after `leaveAll`). */
   disconnected?(member: AdapterMember): void | Promise<void>;
   /**

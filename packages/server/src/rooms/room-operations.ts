@@ -62,6 +62,11 @@ export class RoomOperations implements RoomHost {
     return this.call(() => this.adapter.broadcast(frame, { room, except }));
   }
 
+  /** True when the adapter knows a connection of another node with this id. */
+  hasRemoteId(id: string): boolean {
+    return this.adapter.hasId?.(id) === true;
+  }
+
   /** A connection of this node completed its handshake; a failure is reported only. */
   connected(member: AdapterMember): void {
     const adapter = this.adapter;
