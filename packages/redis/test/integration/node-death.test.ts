@@ -1,12 +1,9 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { Client, ErrorCode } from '@volley/client';
 import { RedisAdapter } from '@volley/redis';
 import { Server } from '@volley/server';
 import { cleanup, onCleanup, REDIS_URL, rejectionOf, requireRedis, skipRedis, waitFor } from '@volley/test-utils';
 import { createClient } from 'redis';
-import { cleanPrefix } from '../redis-helpers.js';
+import { cleanPrefix, spawnNode } from '../redis-helpers.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -22,18 +19,6 @@ const HEARTBEAT_TTL = 400;
 
 afterEach(cleanup);
 
-/** Starts fixtures/node.mjs as node `nodeId`; resolves with its process and URL once it listens. */
-async function spawnNode(prefix: string, nodeId: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../fixtures/node.mjs', import.meta.url))], {
-    env: { ...process.env, REDIS_URL, PREFIX: prefix, NODE_ID: nodeId, HEARTBEAT_INTERVAL: String(HEARTBEAT_INTERVAL), HEARTBEAT_TTL: String(HEARTBEAT_TTL) },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  onCleanup(() => child.kill('SIGKILL'));
-  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-  const { port } = JSON.parse(line.toString()) as { port: number };
-  return { child, url: `ws://127.0.0.1:${port}` };
-}
-
 describe.skipIf(skip)('a node killed without stopping (RedisAdapter)', () => {
   beforeAll(requireRedis);
 
@@ -43,7 +28,7 @@ describe.skipIf(skip)('a node killed without stopping (RedisAdapter)', () => {
     const a = new Server({ port: 0, host: '127.0.0.1', adapter });
     await a.start();
     onCleanup(() => a.stop());
-    const b = await spawnNode(prefix, 'b');
+    const b = await spawnNode(prefix, 'b', { interval: HEARTBEAT_INTERVAL, ttl: HEARTBEAT_TTL });
     const client = new Client(b.url, { WebSocket, reconnect: false });
     client.on('hang', () => undefined);
     await client.connect();
