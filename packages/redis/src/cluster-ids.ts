@@ -31,6 +31,11 @@ export class ClusterIds {
     return this.remote.has(id);
   }
 
+  /** The other node that has connection `id`, as far as this copy knows. */
+  ownerOf(id: string): string | undefined {
+    return this.remote.get(id);
+  }
+
   /** Reads the whole registry (once subscribed to the changes, so that none is missed). */
   async load(): Promise<void> {
     const all = await this.client.hGetAll(this.keys.connections);

@@ -105,8 +105,8 @@ export class RedisAdapter extends InMemoryAdapter {
     this.nodeId = nodeId;
     this.ownsClient = options.client === undefined;
     this.client = options.client ?? (createClient({ url: options.url ?? redisAdapterDefaults.url, disableOfflineQueue: true }) as unknown as RedisClient);
-    this.requests = new RemoteRequests(this.client, this.keys, nodeId, () => this.node);
     this.clusterIds = new ClusterIds(this.client, this.keys, nodeId);
+    this.requests = new RemoteRequests(this.client, this.keys, nodeId, () => this.node, (id) => this.clusterIds.ownerOf(id));
     this.registry = new NodeRegistry(this.client, this.keys, nodeId, interval, ttl, {
       reregister: () => this.reregister(),
       nodeGone: (gone) => {

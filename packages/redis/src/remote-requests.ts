@@ -34,9 +34,9 @@ interface AnswerMessage {
 }
 
 /**
- * Awaited sends to connections on other nodes. The sending node finds the owner in the
- * connection registry (a node that is not registered means the connection is gone: the call
- * fails at once), publishes the request on the owner's channel and awaits the answer on its own;
+ * Awaited sends to connections on other nodes. The sending node finds the owner in its copy of
+ * the registry or, when the copy does not know the id, in the registry itself (a node that is not
+ * registered means the connection is gone: the call fails at once), publishes the request on the owner's channel and awaits the answer on its own;
  * the owner sends the request to its connection and publishes what the client answered, or how
  * the send failed, with its code. Every call awaiting an answer is in one PendingRequests: one
  * timer for all of them, armed for the earliest deadline.
@@ -52,15 +52,20 @@ export class RemoteRequests {
     private readonly keys: RedisKeys,
     private readonly nodeId: string,
     private readonly node: () => AdapterNode | undefined,
+    /** This node's copy of the registry: the owner of most connections without a Redis read. */
+    private readonly knownOwner: (id: string) => string | undefined = () => undefined,
   ) {}
 
   /** Sends `name` to connection `id` on its node and resolves with its client's answer. */
   async request(id: string, name: string, payload: unknown, timeout: number): Promise<unknown> {
-    let owner: unknown;
-    try {
-      owner = await this.client.eval(OWNER_SCRIPT, { keys: [this.keys.connections, this.keys.nodes], arguments: [id] });
-    } catch (cause) {
-      throw new VolleyError(ErrorCode.DISCONNECTED, `Cannot send "${name}": Redis is unreachable (${(cause as Error).message})`, { cause });
+    // A dead owner is caught all the same: its subscription is gone, the publish reaches nobody.
+    let owner: unknown = this.knownOwner(id);
+    if (owner === undefined) {
+      try {
+        owner = await this.client.eval(OWNER_SCRIPT, { keys: [this.keys.connections, this.keys.nodes], arguments: [id] });
+      } catch (cause) {
+        throw new VolleyError(ErrorCode.DISCONNECTED, `Cannot send "${name}": Redis is unreachable (${(cause as Error).message})`, { cause });
+      }
     }
     if (typeof owner !== 'string' || owner === this.nodeId) {
       throw new VolleyError(ErrorCode.DISCONNECTED, `Cannot send "${name}": no node has a connection "${id}"`);
@@ -79,7 +84,8 @@ export class RemoteRequests {
         // Nobody subscribed: the owner is gone since the registry was read.
         if (receivers === 0) this.pending.reject(message.q, new VolleyError(ErrorCode.DISCONNECTED, `"${name}" failed: the node of "${id}" is gone`));
       },
-      (error: unknown) => this.pending.reject(message.q, toVolleyError(error, ErrorCode.DISCONNECTED)),
+      (cause: unknown) =>
+        this.pending.reject(message.q, new VolleyError(ErrorCode.DISCONNECTED, `Cannot send "${name}": Redis is unreachable (${(cause as Error).message})`, { cause })),
     );
     return answer;
   }
