@@ -42,6 +42,7 @@ async function runNode() {
         (error) => message.reject(error),
       );
     });
+    connection.on('echo', (message) => message.resolve(message.payload));
     connection.on('ask', (message) => {
       server.send(message.payload, 'q', 1, 10_000).then(
         (answer) => message.resolve(answer),
@@ -86,6 +87,23 @@ async function runMembers() {
         return urls.map((_, node) => clients.filter((_, index) => index % urls.length === node).map((client) => client.id));
       },
       deliveries: () => deliveries,
+      /** Requests to their own nodes from the first `connections` members, `inflight` each, for `duration` ms. */
+      async load({ connections, inflight, duration }) {
+        const started = performance.now();
+        const deadline = started + duration;
+        let done = 0;
+        await Promise.all(
+          clients.slice(0, connections).flatMap((client) =>
+            Array.from({ length: inflight }, async () => {
+              while (performance.now() < deadline) {
+                await client.send('echo', 'x'.repeat(64));
+                done += 1;
+              }
+            }),
+          ),
+        );
+        return (done / (performance.now() - started)) * 1000;
+      },
       stop: () => Promise.all(clients.map((client) => client.disconnect())),
     },
     LIFETIME,
@@ -246,6 +264,7 @@ async function main() {
         const same = await awaitedSends(cluster, cluster.idsByNode[0], options);
         add(setup, 'awaited send, same node: rt/s', same.rate, rate);
         add(setup, 'awaited send, same node: p99 ms', same.p99, fixed(2));
+        add(setup, 'requests to the nodes, rt/s (50 connections × 10 in flight)', await cluster.members.call('load', { connections: 50, inflight: 10, duration: options.duration }, 60_000), rate);
         if (count > 1) {
           const cross = await awaitedSends(cluster, cluster.idsByNode.slice(1).flat(), options);
           add(setup, 'awaited send, other node: rt/s', cross.rate, rate);

@@ -85,11 +85,13 @@ describe('benchmark harness', () => {
       'one broadcast to all, ms',
       'awaited send, same node: rt/s',
       'awaited send, same node: p99 ms',
+      'requests to the nodes, rt/s (50 connections × 10 in flight)',
       'broadcast deliveries/s',
       'broadcast CPU µs per delivery (nodes + Redis)',
       'one broadcast to all, ms',
       'awaited send, same node: rt/s',
       'awaited send, same node: p99 ms',
+      'requests to the nodes, rt/s (50 connections × 10 in flight)',
       'awaited send, other node: rt/s',
       'awaited send, other node: p99 ms',
     ]);
