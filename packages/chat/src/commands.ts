@@ -90,7 +90,7 @@ export const commands: { [K in ChatCommandName]: Command<K> } = {
     const room = await service.room(roomName);
     if (!roomListNames.includes(listName)) throw new ChatError(ChatErrorCode.NO_LIST, [listName]);
     await service.checkRead(context, room);
-    return service.store.getRoomList(roomName, listName);
+    return sized(context, roomName, await service.store.getRoomList(roomName, listName));
   },
   async roomSetWhitelistMode(service, context, roomName, mode) {
     const room = await service.room(roomName);
@@ -303,4 +303,19 @@ async function checkMessage(message: ChatMessage, runChecker: () => unknown, has
 function processMessage(message: ChatMessage, author: string): ProcessedMessage {
   const { id: _id, author: _author, timestamp: _timestamp, ...fields } = message;
   return { ...fields, author, timestamp: Date.now() };
+}
+
+/**
+ * A list of names as an answer, sized against what the connection may still buffer before it is
+ * encoded (a room's lists may hold thousands of long names): reserved when it fits, `answerTooLarge`
+ * when it does not. The size counted is the JSON array's: each name's UTF-8 bytes and 3 more.
+ */
+function sized(context: CommandContext, roomName: string, names: string[]): string[] {
+  const budget = context.answerBudget;
+  if (budget === undefined) return names;
+  let bytes = 2;
+  for (const name of names) bytes += Buffer.byteLength(name) + 3;
+  if (bytes > budget.available()) throw new ChatError(ChatErrorCode.ANSWER_TOO_LARGE, [roomName]);
+  budget.reserve(bytes);
+  return names;
 }

@@ -5,7 +5,7 @@
  */
 import { ChatError, ChatErrorCode, type ChatStore, type ProcessedMessage, type RoomState } from '@volley/chat';
 import { describe, expect, it } from 'vitest';
-import { chatErrorOf, onCleanup, roomState as plainRoomState, startChat, type StoreFactory } from '../helpers.js';
+import { chatErrorOf, onCleanup, roomState as plainRoomState, sorted, startChat, type StoreFactory } from '../helpers.js';
 
 /** A room's settings, visible unless told otherwise. */
 function roomState(name: string, changes: Partial<RoomState> = {}): RoomState {
@@ -162,6 +162,26 @@ export default function limitsContract(createStore: StoreFactory): void {
   });
 
   describe('chat limits over the wire', () => {
+    it('room access lists read in one go stay within what the connection may buffer: each fits or is answerTooLarge', async () => {
+      const maxBufferedAmount = 64 * 1024;
+      const harness = await startChat(createStore, { serverOptions: { maxPayload: 32 * 1024, maxBufferedAmount } });
+      // 300 names of 100 bytes: one list of about 31 KB, so two fit in the connection's 64 KiB, not twenty.
+      const names = Array.from({ length: 300 }, (_, index) => `user${String(index).padStart(3, '0')}${'n'.repeat(93)}`);
+      await harness.chat.addRoom('lobby', { owner: 'mallory', whitelist: names });
+      const mallory = await harness.login('mallory');
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => mallory.chat.roomGetAccessList('lobby', 'whitelist').then((list) => list, (error: ChatError) => error)),
+      );
+      const lists = answers.filter((answer): answer is string[] => Array.isArray(answer));
+      const refused = answers.filter((answer): answer is ChatError => answer instanceof ChatError);
+      expect(lists.length).toBeGreaterThan(0);
+      expect(refused.length).toBeGreaterThan(0);
+      for (const list of lists) expect(sorted(list)).toEqual(names);
+      for (const error of refused) expect([error.code, error.args]).toEqual([ChatErrorCode.ANSWER_TOO_LARGE, ['lobby']]);
+      // Once the answers are out, the list is read again.
+      expect(sorted(await mallory.chat.roomGetAccessList('lobby', 'whitelist'))).toEqual(names);
+    });
+
     it('one member cannot make history reads outgrow what its connection may buffer, whatever it posts', async () => {
       const maxBufferedAmount = 64 * 1024;
       const harness = await startChat(createStore, {
