@@ -3,6 +3,7 @@ import type { RedisClient } from './redis-client.js';
 /** The part of an ioredis (version 5) client that {@link fromIoredis} uses. */
 export interface IoredisLike {
   readonly status: string;
+  readonly options: { readonly enableOfflineQueue?: boolean };
   connect(): Promise<void>;
   duplicate(): IoredisLike;
   quit(): Promise<unknown>;
@@ -55,6 +56,8 @@ export function fromIoredis(client: IoredisLike): RedisClient {
     client.on('smessageBuffer', (channel: Buffer, message: Buffer) => shardChannels.get(channel.toString())?.(message, channel));
   };
   const wrapper: RedisClient = {
+    // ioredis says it the other way round.
+    options: { disableOfflineQueue: client.options.enableOfflineQueue === false },
     get isOpen() {
       return client.status !== 'wait' && client.status !== 'end' && client.status !== 'close';
     },

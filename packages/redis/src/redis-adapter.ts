@@ -11,8 +11,9 @@ import { RemoteRequests } from './remote-requests.js';
 /** Options of {@link RedisAdapter}. */
 export interface RedisAdapterOptions {
   /**
-   * The node-redis client for commands. Create it with `disableOfflineQueue: true`, so that an
-   * operation while Redis is down fails at once instead of arriving late. The adapter duplicates it
+   * The node-redis client for commands. Create it with `disableOfflineQueue: true` (the adapter
+   * refuses it otherwise), so that an operation while Redis is down fails at once instead of
+   * arriving late. The adapter duplicates it
    * for its subscription, connects it when it is not open, and never closes it (it is yours).
    * @default a client of its own to `url`, closed by `close()`
    */
@@ -103,6 +104,10 @@ export class RedisAdapter extends InMemoryAdapter {
     this.roomChannels = roomChannels;
     this.keys = new RedisKeys(prefix);
     this.nodeId = nodeId;
+    if (options.client !== undefined && options.client.options?.disableOfflineQueue !== true) {
+      // Queued while Redis is down, a broadcast or a request would arrive late, out of its moment.
+      throw new TypeError('Option "client": create it with disableOfflineQueue: true (ioredis: enableOfflineQueue: false, through fromIoredis)');
+    }
     this.ownsClient = options.client === undefined;
     this.client = options.client ?? (createClient({ url: options.url ?? redisAdapterDefaults.url, disableOfflineQueue: true }) as unknown as RedisClient);
     this.clusterIds = new ClusterIds(this.client, this.keys, nodeId);

@@ -3,6 +3,8 @@
  * package, version 6) it calls. A client from `createClient()` fits as it is.
  */
 export interface RedisClient {
+  /** The client's options: the adapter refuses a client whose offline queue is on. */
+  readonly options?: { readonly disableOfflineQueue?: boolean };
   readonly isOpen: boolean;
   /** Open and connected (not reconnecting). */
   readonly isReady: boolean;

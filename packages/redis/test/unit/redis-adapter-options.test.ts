@@ -1,4 +1,6 @@
-import { RedisAdapter, redisAdapterDefaults } from '@volley/redis';
+import { fromIoredis, RedisAdapter, redisAdapterDefaults } from '@volley/redis';
+import Redis from 'ioredis';
+import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 
 describe('RedisAdapter options', () => {
@@ -21,5 +23,20 @@ describe('RedisAdapter options', () => {
     const second = new RedisAdapter({ url: 'redis://127.0.0.1:1' });
     expect(first.nodeId).not.toBe(second.nodeId);
     expect(new RedisAdapter({ nodeId: 'n1' }).nodeId).toBe('n1');
+  });
+
+  it('refuses a client whose offline queue is on, node-redis or ioredis, naming the fix', () => {
+    const queued = createClient({ url: 'redis://127.0.0.1:1' });
+    expect(() => new RedisAdapter({ client: queued })).toThrow(/disableOfflineQueue: true/);
+    expect(() => new RedisAdapter({ client: createClient({ url: 'redis://127.0.0.1:1', disableOfflineQueue: true }) })).not.toThrow();
+    const io = new Redis({ lazyConnect: true });
+    const ioOff = new Redis({ lazyConnect: true, enableOfflineQueue: false });
+    try {
+      expect(() => new RedisAdapter({ client: fromIoredis(io) })).toThrow(/enableOfflineQueue: false/);
+      expect(() => new RedisAdapter({ client: fromIoredis(ioOff) })).not.toThrow();
+    } finally {
+      io.disconnect();
+      ioOff.disconnect();
+    }
   });
 });
