@@ -16,17 +16,18 @@ import { type ClientDisconnectInfo, ClientEvent, type ClientEvents, type ClientS
 import { ConnectAttempt } from './connect-attempt.js';
 import { type ClientOptions, type ResolvedClientOptions, resolveClientOptions, type WebSocketLike } from './options.js';
 import { ReconnectTimer } from './reconnect-timer.js';
-import { browserTransport, type FrameWriter, type Transport } from './transport.js';
+import type { FrameWriter, Transport } from './transport.js';
 
 const OPEN = 1;
 
 /**
- * A Volley client for browsers and Node. Connects, runs the handshake, sends awaited requests,
- * answers the server's requests, pings, and reconnects with backoff after a drop.
+ * What the `Client` of both entry points is: connects, runs the handshake, sends awaited requests,
+ * answers the server's requests, pings, and reconnects with backoff after a drop. Each entry point
+ * exports a `Client` that extends this with its own {@link Transport} (browsers and Node differ
+ * only in how the socket is driven).
  *
  * The class is its session's host and its socket's listener itself (the methods marked internal):
- * no forwarding object between them. Browsers and Node differ only in the {@link Transport} that
- * drives the socket; each entry point of the package passes its own.
+ * no forwarding object between them.
  *
  * @example
  * import { WebSocket } from 'ws'; // Node only; browsers have their own
@@ -38,7 +39,7 @@ const OPEN = 1;
  */
 // Its session's host, its socket's listener and its attempts' owner structurally (checked where
 // `this` is handed to them): those members are internal and left out of the published types.
-export class Client<A extends Api = AnyApi> extends Peer<ClientEvents, A['client'], A['server']> {
+export class ClientCore<A extends Api = AnyApi> extends Peer<ClientEvents, A['client'], A['server']> {
   private readonly options: ResolvedClientOptions;
   private readonly transport: Transport;
   protected readonly session: Session;
@@ -63,8 +64,8 @@ export class Client<A extends Api = AnyApi> extends Peer<ClientEvents, A['client
     /** Server URL, e.g. `ws://localhost:8080`. */
     readonly url: string,
     options: ClientOptions<A> = {},
-    /** How sockets are driven; the Node entry point passes its own. */
-    transport: Transport = browserTransport,
+    /** How sockets are driven: each entry point passes its own. */
+    transport: Transport,
   ) {
     super();
     this.transport = transport;

@@ -6,7 +6,11 @@
  * writer, write batcher), so browser bundles stay small. Node loads `node.ts` instead, whose
  * `Client` drives `ws` sockets with batched, self-framed writes; the API is the same.
  */
-export { Client } from './client.js';
+import type { AnyApi, Api } from '@volley/protocol';
+import { ClientCore } from './client.js';
+import type { ClientOptions } from './options.js';
+import { browserTransport } from './transport.js';
+
 export { ClientEvent } from './client-types.js';
 export { Backoff, backoffDefaults } from './backoff.js';
 export { clientDefaults } from './options.js';
@@ -17,3 +21,21 @@ export type { ClientDisconnectInfo, ClientEvents, ClientMessageHandler, ClientSt
 export type { BackoffOptions } from './backoff.js';
 export type { ClientOptions, WebSocketConstructor, WebSocketLike } from './options.js';
 export type { AnyApi, Api, MessageMap, MessageSpec } from '@volley/protocol';
+
+/**
+ * A Volley client for browsers: connects, runs the handshake, sends awaited requests, answers the
+ * server's requests, pings, and reconnects with backoff after a drop. It takes
+ * `globalThis.WebSocket` unless given one.
+ *
+ * @example
+ * const client = new Client(`wss://${location.host}/ws`, { handshake: { payload: { token } } });
+ * const welcome = await client.connect();
+ * client.on('confirm', (message) => message.resolve(true));
+ * const three = await client.send('sum', { a: 1, b: 2 });
+ */
+export class Client<A extends Api = AnyApi> extends ClientCore<A> {
+  /** @throws TypeError for invalid options or when no WebSocket class is available. */
+  constructor(url: string, options: ClientOptions<A> = {}) {
+    super(url, options, browserTransport);
+  }
+}

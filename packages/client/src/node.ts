@@ -5,7 +5,7 @@
  * node-transport.ts). Node 20 has no global WebSocket: pass `ws`'s in the options.
  */
 import type { AnyApi, Api } from '@volley/protocol';
-import { Client as BrowserClient } from './client.js';
+import { ClientCore } from './client.js';
 import { nodeTransport } from './node-transport.js';
 import type { ClientOptions } from './options.js';
 
@@ -31,7 +31,7 @@ export type { AnyApi, Api, MessageMap, MessageSpec } from '@volley/protocol';
  * const three = await client.send('sum', { a: 1, b: 2 });
  * await client.disconnect();
  */
-export class Client<A extends Api = AnyApi> extends BrowserClient<A> {
+export class Client<A extends Api = AnyApi> extends ClientCore<A> {
   /** @throws TypeError for invalid options or when no WebSocket class is available. */
   constructor(url: string, options: ClientOptions<A> = {}) {
     super(url, options, nodeTransport);
