@@ -9,16 +9,7 @@ import { ClientCore } from './client.js';
 import { nodeTransport } from './node-transport.js';
 import type { ClientOptions } from './options.js';
 
-export { ClientEvent } from './client-types.js';
-export { Backoff, backoffDefaults } from './backoff.js';
-export { clientDefaults } from './options.js';
-export { CloseCode, ErrorCode, VolleyError } from '@volley/protocol';
-export { IncomingMessage } from '@volley/session';
-
-export type { ClientDisconnectInfo, ClientEvents, ClientMessageHandler, ClientState } from './client-types.js';
-export type { BackoffOptions } from './backoff.js';
-export type { ClientOptions, WebSocketConstructor, WebSocketLike } from './options.js';
-export type { AnyApi, Api, MessageMap, MessageSpec } from '@volley/protocol';
+export * from './shared-exports.js';
 
 /**
  * A Volley client for Node: connects, runs the handshake, sends awaited requests, answers the
