@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import type { WebSocketLike } from '../../src/options.js';
 import { nodeTransport } from '../../src/node-transport.js';
-import type { SocketListeners } from '../../src/transport.js';
+import { browserTransport, type SocketListeners } from '../../src/transport.js';
 
 const { listen, unlisten } = nodeTransport;
 
@@ -57,5 +57,15 @@ describe('listen()', () => {
     expect(log).toEqual([['open'], ['message', 'text'], ['error'], ['close', 4201, 'Ping failed']]);
     unlisten(socket);
     expect([socket.onopen, socket.onmessage, socket.onerror, socket.onclose]).toEqual([null, null, null, null]);
+  });
+});
+
+describe('browserTransport', () => {
+  it('never reads the 101 response, writes with send(), and refuses an answer header it never asked for', () => {
+    expect(browserTransport.readsUpgradeResponse(class {} as never)).toBe(false);
+    expect(browserTransport.writer({} as WebSocketLike, { batchWrites: true, ownFraming: true })).toBeUndefined();
+    const failure = browserTransport.upgradeAnswerFailure('{"n":"_r"}');
+    expect(failure?.code).toBe('HANDSHAKE_ERROR');
+    expect(failure?.message).toContain('did not offer');
   });
 });

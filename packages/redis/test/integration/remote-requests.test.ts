@@ -2,6 +2,7 @@ import { Client, ErrorCode } from '@volley/client';
 import { RedisAdapter } from '@volley/redis';
 import { Server } from '@volley/server';
 import { cleanup, onCleanup, REDIS_URL, rejectionOf, requireRedis, skipRedis, waitFor } from '@volley/test-utils';
+import { createClient } from 'redis';
 import { cleanPrefix } from '../redis-helpers.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -91,5 +92,25 @@ describe.skipIf(skip)('server.send to a connection on another node (RedisAdapter
   it('sends to a connection of its own node directly', async () => {
     const { b, client } = await twoNodes();
     expect(await b.send(client.id!, 'confirm', 'local')).toBe('yes local');
+  });
+});
+
+describe.skipIf(skip)('garbage on the channels between nodes (RedisAdapter)', () => {
+  beforeAll(requireRedis);
+
+  it('is ignored: nothing crashes, nothing is taken for a request, an answer or a registry change', async () => {
+    const prefix = cleanPrefix('garbage');
+    const a = await startNode(prefix, 'a');
+    const b = await startNode(prefix, 'b');
+    const connected = waitFor(b.server, 'connection');
+    const client = await answeringClient(b.url);
+    await connected;
+    const redis = createClient({ url: REDIS_URL });
+    await redis.connect();
+    onCleanup(() => redis.close());
+    for (const channel of [`{${prefix}}:node:a`, `{${prefix}}:node:b`, `{${prefix}}:registry`, `{${prefix}}:broadcast`]) {
+      for (const garbage of ['not json', '{"a":1}', '{"q":"1"}', '{"o":"+","i":5,"n":"x"}', '\u0001\u0002']) await redis.publish(channel, garbage);
+    }
+    expect(await a.server.send(client.id!, 'confirm', 'still?')).toBe('yes still?');
   });
 });

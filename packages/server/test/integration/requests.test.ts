@@ -1,4 +1,4 @@
-import { ErrorCode, type IncomingMessage, VolleyError } from '@volley/server';
+import { type AdapterNode, ErrorCode, InMemoryAdapter, type IncomingMessage, VolleyError } from '@volley/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, connectClient, connectionOf, deferred, later, record, rejectionOf, startServer } from '@volley/test-utils';
 
@@ -148,5 +148,24 @@ describe('server.send(connectionId, …)', () => {
     const error = await rejectionOf(server.send('nobody', 'confirm', 'ok?'));
     expect(error.code).toBe(ErrorCode.DISCONNECTED);
     expect(error.message).toContain('nobody');
+  });
+});
+
+describe('what the server lends its adapter: node.request(id, …)', () => {
+  it("sends to a connected connection of this node and answers with its client's answer; DISCONNECTED for an id not here", async () => {
+    let node: AdapterNode | undefined;
+    class CapturingAdapter extends InMemoryAdapter {
+      override attach(attached: AdapterNode): void {
+        super.attach(attached);
+        node = attached;
+      }
+    }
+    const { url } = await startServer({ adapter: new CapturingAdapter() });
+    const client = await connectClient(url);
+    client.on('confirm', (message) => message.resolve(`yes ${String(message.payload)}`));
+    expect(await node!.request(client.id!, 'confirm', 'ok?', 1000)).toBe('yes ok?');
+    const error = await rejectionOf(node!.request('nobody', 'confirm', 'ok?', 1000));
+    expect(error.code).toBe(ErrorCode.DISCONNECTED);
+    expect(error.message).toContain('"nobody" is not here');
   });
 });
