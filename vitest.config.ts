@@ -15,6 +15,7 @@ export default defineConfig({
       { find: /^@volley\/client$/, replacement: src('client/src/node.ts') },
       { find: /^@volley\/chat\/client$/, replacement: src('chat/src/client.ts') },
       { find: /^@volley\/chat$/, replacement: src('chat/src/index.ts') },
+      { find: /^@volley\/redis\/chat$/, replacement: src('redis/src/chat.ts') },
       { find: /^@volley\/redis$/, replacement: src('redis/src/index.ts') },
       { find: /^@volley\/test-utils$/, replacement: src('test-utils/src/index.ts') },
     ],

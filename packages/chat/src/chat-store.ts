@@ -39,6 +39,11 @@ export interface ChatStore {
   removeConnection(userName: string, connectionId: string, now: number): Promise<ConnectionRemoval>;
   /** The user's connection ids. */
   getConnections(userName: string): Promise<string[]>;
+  /**
+   * The user a connection is bound to, until it is removed. Another node asks it when the
+   * connection's own node died without logging it out.
+   */
+  getConnectionUser(connectionId: string): Promise<string | undefined>;
 
   // --- direct-message access ---
   /** **Atomic.** Adds names to a user's list; throws `listLimitExceeded` (and adds nothing) past `limit`. */

@@ -45,6 +45,8 @@ export class MemoryChatStore implements ChatStore {
   private readonly rooms = new Map<string, RoomRecord>();
   /** connection id → rooms it is joined to. */
   private readonly connectionRooms = new Map<string, Set<string>>();
+  /** connection id → its user. */
+  private readonly connectionUsers = new Map<string, string>();
   private readonly index = new RoomIndex();
 
   async addUser(userName: string): Promise<boolean> {
@@ -72,6 +74,7 @@ export class MemoryChatStore implements ChatStore {
   async addConnection(userName: string, connectionId: string): Promise<number> {
     const user = this.user(userName);
     user.connections.add(connectionId);
+    this.connectionUsers.set(connectionId, userName);
     return user.connections.size;
   }
 
@@ -82,6 +85,7 @@ export class MemoryChatStore implements ChatStore {
       rooms.push({ roomName, njoined });
     }
     this.connectionRooms.delete(connectionId);
+    if (this.connectionUsers.get(connectionId) === userName) this.connectionUsers.delete(connectionId);
     const user = this.users.get(userName);
     user?.connections.delete(connectionId);
     return { nconnected: user?.connections.size ?? 0, rooms };
@@ -89,6 +93,10 @@ export class MemoryChatStore implements ChatStore {
 
   async getConnections(userName: string): Promise<string[]> {
     return [...(this.users.get(userName)?.connections ?? [])];
+  }
+
+  async getConnectionUser(connectionId: string): Promise<string | undefined> {
+    return this.connectionUsers.get(connectionId);
   }
 
   async addToDirectList(userName: string, listName: DirectListName, names: string[], limit: number): Promise<void> {

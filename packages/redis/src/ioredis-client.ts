@@ -23,6 +23,7 @@ export interface IoredisLike {
   hdel(key: string, ...fields: string[]): Promise<number>;
   hgetall(key: string): Promise<Record<string, string>>;
   eval(script: string, keyCount: number, ...keysAndArguments: string[]): Promise<unknown>;
+  evalsha(sha: string, keyCount: number, ...keysAndArguments: string[]): Promise<unknown>;
   set(key: string, value: string): Promise<string | null>;
   set(key: string, value: string, nx: 'NX'): Promise<string | null>;
   set(key: string, value: string, px: 'PX', milliseconds: number): Promise<string | null>;
@@ -94,6 +95,7 @@ export function fromIoredis(client: IoredisLike): RedisClient {
     hDel: (key, fields) => client.hdel(key, ...list(fields)),
     hGetAll: (key) => client.hgetall(key),
     eval: (script, { keys, arguments: args }) => client.eval(script, keys.length, ...keys, ...args),
+    evalSha: (sha, { keys, arguments: args }) => client.evalsha(sha, keys.length, ...keys, ...args),
     set(key, value, options) {
       const nx = options?.condition === 'NX';
       const expiration = options?.expiration;

@@ -29,6 +29,7 @@ export interface RedisClient {
   hDel(key: string, fields: string | string[]): Promise<number>;
   hGetAll(key: string): Promise<Record<string, string>>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
+  evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   set(
     key: string,
     value: string,

@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { onCleanup, REDIS_URL, testPrefix } from '@volley/test-utils';
+import { deferred, onCleanup, REDIS_URL, testPrefix } from '@volley/test-utils';
 import { createClient } from 'redis';
 
 /**
@@ -41,4 +41,32 @@ export async function spawnNode(prefix: string, nodeId: string, heartbeat: { int
   const [line] = (await once(child.stdout!, 'data')) as [Buffer];
   const { port } = JSON.parse(line.toString()) as { port: number };
   return { child, url: `ws://127.0.0.1:${port}` };
+}
+
+/**
+ * Starts a private redis-server as the current user on the Unix socket `path` (no TCP port, so
+ * that no other test can take its address while it is down), killed in clean-up; resolves once it
+ * accepts connections. Without persistence unless `args` turn it on (`--dir`, `--appendonly yes`).
+ */
+export async function startRedis(path: string, args: string[] = ['--save', '', '--appendonly', 'no']): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', '0', '--unixsocket', path, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  onCleanup(() => child.kill('SIGKILL'));
+  const ready = deferred();
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+    if (/ready to accept connections/i.test(output)) ready.resolve();
+  });
+  child.once('exit', (code) => ready.reject(new Error(`redis-server exited (${code}) before it was ready:\n${output}`)));
+  await ready.promise;
+  return child;
+}
+
+/** A client of a private Redis, as an application would make it (no offline queue); closed in clean-up. */
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type -- node-redis's client type, inferred
+export function redisClient(path: string) {
+  const client = createClient({ disableOfflineQueue: true, socket: { path, tls: false } });
+  client.on('error', () => undefined);
+  onCleanup(() => (client.isReady ? client.close() : client.isOpen ? client.destroy() : undefined));
+  return client;
 }

@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,9 +5,8 @@ import { join } from 'node:path';
 import { Client, ErrorCode, type VolleyError } from '@volley/client';
 import { RedisAdapter } from '@volley/redis';
 import { Server } from '@volley/server';
-import { cleanup, deferred, onCleanup, rejectionOf, requireRedis, skipRedis, waitFor } from '@volley/test-utils';
-import { createClient } from 'redis';
-import { cleanPrefix } from '../redis-helpers.js';
+import { cleanup, onCleanup, rejectionOf, requireRedis, skipRedis, waitFor } from '@volley/test-utils';
+import { cleanPrefix, redisClient, startRedis } from '../redis-helpers.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -25,30 +23,6 @@ const HEARTBEAT_INTERVAL = 100;
 const HEARTBEAT_TTL = 400;
 
 afterEach(cleanup);
-
-/** Starts redis-server on the Unix socket `path` (no TCP port); resolves once it accepts connections. */
-async function startRedis(path: string): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', '0', '--unixsocket', path, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  onCleanup(() => child.kill('SIGKILL'));
-  const ready = deferred();
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    output += chunk.toString();
-    if (/ready to accept connections/i.test(output)) ready.resolve();
-  });
-  child.once('exit', (code) => ready.reject(new Error(`redis-server exited (${code}) before it was ready:\n${output}`)));
-  await ready.promise;
-  return child;
-}
-
-/** A client of the private Redis, as an application would make it; closed in clean-up. */
-// eslint-disable-next-line @typescript-eslint/explicit-function-return-type -- node-redis's client type, inferred
-function redisClient(path: string) {
-  const client = createClient({ disableOfflineQueue: true, socket: { path, tls: false } });
-  client.on('error', () => undefined);
-  onCleanup(() => (client.isReady ? client.close() : client.isOpen ? client.destroy() : undefined));
-  return client;
-}
 
 describe.skipIf(skip)('Redis restarted under the nodes (RedisAdapter)', () => {
   beforeAll(requireRedis);
