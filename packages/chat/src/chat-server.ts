@@ -70,6 +70,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     // One handler per command for every connection, not one closure per command per connection.
     for (const command of chatCommandNames) this.volley.handle(command, this.onCommand);
     this.volley.on('disconnected', this.onDisconnected);
+    this.volley.on('connectionLost', this.onConnectionLost);
   }
 
   private readonly onHandshake = (connection: ServerConnection, handshake: Handshake, request: HttpRequest | undefined): void => {
@@ -82,6 +83,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   private readonly onDisconnected = (connection: ServerConnection): void => {
     void this.logins.logout(connection);
+  };
+
+  private readonly onConnectionLost = (id: string): void => {
+    void this.logins.logoutLost(id);
   };
 
   /** Starts the Volley server (if not started) and emits `listen`. */
@@ -103,6 +108,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
       this.volley.off('handshake', this.onHandshake);
       for (const command of chatCommandNames) this.volley.unhandle(command, this.onCommand);
       this.volley.off('disconnected', this.onDisconnected);
+      this.volley.off('connectionLost', this.onConnectionLost);
     }
     if (this.ownsStore) await this.store.close();
     this.emit('close');
@@ -145,9 +151,10 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     return this.store.getConnections(userName);
   }
 
-  /** Closes every connection of the user on this node. */
+  /** Closes every connection of the user, on every node. */
   async disconnectUser(userName: string, code = 1000, reason = ''): Promise<void> {
-    await Promise.all(this.logins.connectionsOf(userName).map((connection) => connection.close(code, reason)));
+    const ids = await this.store.getConnections(userName);
+    await Promise.all(ids.map((id) => this.volley.connection(id).close(code, reason)));
   }
 
   /** Creates a room. Rejects `invalidName`, `roomExists`, `listLimitExceeded`, `badArgument` (data nested too deep). */

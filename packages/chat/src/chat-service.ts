@@ -114,7 +114,8 @@ export class ChatService {
     }
     const change = await this.store.joinRoom(roomName, userName, connectionId, Date.now());
     if (!change.changed) return change.njoined;
-    await this.server.getConnectionById(connectionId)?.joinRoom(roomChannel(roomName));
+    // The connection may be on another node (a server-API join): the handle reaches it there.
+    await this.server.connection(connectionId).joinRoom(roomChannel(roomName));
     const notify = this.notifier;
     void notify.toUser(userName, connectionId, 'roomJoinedEcho', roomName, connectionId, change.njoined);
     if (change.njoined === 1 && room.enableUserlistUpdates) void notify.toRoom(roomName, connectionId, 'roomUserJoined', roomName, userName);
@@ -133,7 +134,7 @@ export class ChatService {
     const room = await this.room(roomName);
     const change = await this.store.leaveRoom(roomName, context.userName, connectionId, Date.now());
     if (!change.changed) return change.njoined;
-    await this.server.getConnectionById(connectionId)?.leaveRoom(roomChannel(roomName));
+    await this.server.connection(connectionId).leaveRoom(roomChannel(roomName));
     await this.left(room, context.userName, connectionId, change.njoined);
     return change.njoined;
   }
@@ -170,9 +171,13 @@ export class ChatService {
     }
   }
 
-  /** Takes connections of this node out of a room's Volley channel (others are their node's concern). */
+  /**
+   * Takes connections out of a room's Volley channel, on whatever node they are. One that cannot
+   * be reached (Redis down) is reported: the store already counts it out, and the rest go on.
+   */
   async leaveChannel(roomName: string, connectionIds: readonly string[]): Promise<void> {
-    for (const id of connectionIds) await this.server.getConnectionById(id)?.leaveRoom(roomChannel(roomName));
+    const channel = roomChannel(roomName);
+    await Promise.all(connectionIds.map((id) => this.server.connection(id).leaveRoom(channel).catch(this.reportError)));
   }
 
   /** What presence shows of a user. */

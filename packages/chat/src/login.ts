@@ -11,7 +11,7 @@ import { userChannel } from './notifier.js';
 /**
  * Who is logged in on this node: a connection logs in through the Volley handshake (the
  * authenticate hook, then the `authenticate` listeners, then its user is created if new) and out
- * when it closes. The events come in Krmx's order: `join`, `link`, then `unlink`.
+ * when it closes, or when its node died (on the node that found it dead). The events come in Krmx's order: `join`, `link`, then `unlink`.
  */
 export class Logins {
   /** Logged-in connections of this node → their user. */
@@ -26,13 +26,6 @@ export class Logins {
   /** The user a connection of this node is logged in as. */
   userOf(connection: ServerConnection): string | undefined {
     return this.users.get(connection);
-  }
-
-  /** This node's connections logged in as `userName`. */
-  connectionsOf(userName: string): ServerConnection[] {
-    const connections: ServerConnection[] = [];
-    for (const [connection, user] of this.users) if (user === userName) connections.push(connection);
-    return connections;
   }
 
   private get store(): ChatStore {
@@ -111,7 +104,26 @@ export class Logins {
     const userName = this.users.get(connection);
     if (userName === undefined) return;
     this.users.delete(connection);
-    const id = connection.id;
+    await this.loggedOut(userName, connection.id);
+  }
+
+  /**
+   * A connection of another node ended without closing (its node died; this node removed it
+   * from the cluster): log it out as if it had closed, so that its rooms and its user's other
+   * connections hear of it.
+   */
+  async logoutLost(id: string): Promise<void> {
+    let userName: string | undefined;
+    try {
+      userName = await this.store.getConnectionUser(id);
+    } catch (error) {
+      this.events.emit('error', error);
+      return;
+    }
+    if (userName !== undefined) await this.loggedOut(userName, id);
+  }
+
+  private async loggedOut(userName: string, id: string): Promise<void> {
     try {
       const removal = await this.store.removeConnection(userName, id, Date.now());
       for (const { roomName, njoined } of removal.rooms) {

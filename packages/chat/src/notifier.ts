@@ -35,11 +35,12 @@ export class Notifier {
     return this.deliver(userChannel(userName), except, name, args);
   }
 
-  /** To one connection of this node (a connection on another node is skipped). */
+  /** To one connection, on whatever node it is (one that is gone is skipped). */
   toConnection<K extends WireNotification>(connectionId: string, name: K, ...args: Parameters<ChatNotifications[K]>): Promise<void> {
-    const connection = this.server.getConnectionById(connectionId);
-    if (connection === undefined || connection.state !== 'connected') return Promise.resolve();
-    return connection.sendWithoutResponse(name, toPayload(notificationArguments[name], args)).catch(this.onError);
+    return this.server
+      .connection(connectionId)
+      .sendWithoutResponse(name, toPayload(notificationArguments[name], args))
+      .then(() => undefined, this.onError);
   }
 
   private deliver(channel: string, except: string | undefined, name: WireNotification, args: unknown[]): Promise<void> {

@@ -4,12 +4,16 @@ import type { RedisKeys } from './redis-keys.js';
 
 /**
  * Removes the connections of a dead node from the registry, those it still owns only (an id may
- * have reconnected to another node meanwhile). KEYS: connections hash. ARGV: node, then ids.
+ * have reconnected to another node meanwhile), and returns them. KEYS: connections hash. ARGV: node, then ids.
  */
-const FORGET_SCRIPT = `for i = 2, #ARGV do
-  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[1] then redis.call('HDEL', KEYS[1], ARGV[i]) end
+const FORGET_SCRIPT = `local forgotten = {}
+for i = 2, #ARGV do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[1] then
+    redis.call('HDEL', KEYS[1], ARGV[i])
+    forgotten[#forgotten + 1] = ARGV[i]
+  end
 end
-return 0`;
+return forgotten`;
 
 /** What the registry asks of its adapter. */
 export interface NodeRegistryHost {
@@ -17,6 +21,8 @@ export interface NodeRegistryHost {
   reregister(): Promise<void>;
   /** Another node is dead: what awaits it fails now. Called on every check until it is removed. */
   nodeGone(node: string): void;
+  /** This node removed a dead node's connections (those it still owned): the application cleans up after them. */
+  lost(ids: string[]): void;
 }
 
 /**
@@ -94,9 +100,11 @@ export class NodeRegistry {
     const locked = await this.client.set(this.keys.reaper(node), this.nodeId, { condition: 'NX', expiration: { type: 'PX', value: this.heartbeatTtl } });
     if (locked !== 'OK') return;
     const [rooms, connections] = await Promise.all([this.client.sMembers(this.keys.rooms(node)), this.client.sMembers(this.keys.connectionsOf(node))]);
-    if (connections.length > 0) await this.client.eval(FORGET_SCRIPT, { keys: [this.keys.connections], arguments: [node, ...connections] });
+    let lost: string[] = [];
+    if (connections.length > 0) lost = (await this.client.eval(FORGET_SCRIPT, { keys: [this.keys.connections], arguments: [node, ...connections] })) as string[];
     await this.client.del([...rooms.map((room) => this.keys.room(room, node)), this.keys.rooms(node), this.keys.connectionsOf(node)]);
     // Last: until now other nodes still see it and fail what awaits it.
     await this.client.sRem(this.keys.nodes, node);
+    if (lost.length > 0) this.host.lost(lost);
   }
 }

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type AdapterMember, type AdapterNode, type BroadcastTarget, InMemoryAdapter } from '@volley/server';
+import { type AdapterMember, type AdapterNode, type BroadcastTarget, type ConnectionOperation, InMemoryAdapter } from '@volley/server';
 import { createClient } from 'redis';
 import { decodeBroadcast, encodeBroadcast } from './broadcast-envelope.js';
 import { ClusterIds } from './cluster-ids.js';
 import { NodeRegistry } from './node-registry.js';
 import type { RedisClient } from './redis-client.js';
 import { RedisKeys } from './redis-keys.js';
+import { checkClient, checkPrefix } from './redis-options.js';
 import { RemoteRequests } from './remote-requests.js';
 
 /** Options of {@link RedisAdapter}. */
@@ -89,10 +90,7 @@ export class RedisAdapter extends InMemoryAdapter {
   /** @throws TypeError for invalid options. */
   constructor(options: RedisAdapterOptions = {}) {
     super();
-    const prefix = options.prefix ?? redisAdapterDefaults.prefix;
-    if (typeof prefix !== 'string' || prefix.length === 0 || /[{}]/.test(prefix)) {
-      throw new TypeError('Option "prefix" must be a non-empty string without braces');
-    }
+    const prefix = checkPrefix(options.prefix ?? redisAdapterDefaults.prefix);
     const nodeId = options.nodeId ?? randomUUID();
     if (typeof nodeId !== 'string' || nodeId.length === 0) throw new TypeError('Option "nodeId" must be a non-empty string');
     const interval = options.heartbeatInterval ?? redisAdapterDefaults.heartbeatInterval;
@@ -104,16 +102,13 @@ export class RedisAdapter extends InMemoryAdapter {
     this.roomChannels = roomChannels;
     this.keys = new RedisKeys(prefix);
     this.nodeId = nodeId;
-    if (options.client !== undefined && options.client.options?.disableOfflineQueue !== true) {
-      // Queued while Redis is down, a broadcast or a request would arrive late, out of its moment.
-      throw new TypeError('Option "client": create it with disableOfflineQueue: true (ioredis: enableOfflineQueue: false, through fromIoredis)');
-    }
     this.ownsClient = options.client === undefined;
-    this.client = options.client ?? (createClient({ url: options.url ?? redisAdapterDefaults.url, disableOfflineQueue: true }) as unknown as RedisClient);
+    this.client = options.client !== undefined ? checkClient(options.client) : (createClient({ url: options.url ?? redisAdapterDefaults.url, disableOfflineQueue: true }) as unknown as RedisClient);
     this.clusterIds = new ClusterIds(this.client, this.keys, nodeId);
     this.requests = new RemoteRequests(this.client, this.keys, nodeId, () => this.node, (id) => this.clusterIds.ownerOf(id));
     this.registry = new NodeRegistry(this.client, this.keys, nodeId, interval, ttl, {
       reregister: () => this.reregister(),
+      lost: (ids) => this.node?.lost(ids),
       nodeGone: (gone) => {
         this.requests.nodeGone(gone);
         this.clusterIds.nodeGone(gone);
@@ -183,6 +178,11 @@ export class RedisAdapter extends InMemoryAdapter {
   /** Sends a request to connection `id` on whichever node owns it (see RemoteRequests). */
   request(id: string, name: string, payload: unknown, timeout: number): Promise<unknown> {
     return this.requests.request(id, name, payload, timeout);
+  }
+
+  /** Applies an operation to connection `id` on whichever node owns it; false when none does. */
+  apply(id: string, operation: ConnectionOperation, timeout: number): Promise<boolean> {
+    return this.requests.apply(id, operation, timeout);
   }
 
   /** Ids of the room's members on every registered node. */

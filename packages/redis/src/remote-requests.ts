@@ -1,5 +1,5 @@
 import { ErrorCode, toVolleyError, VolleyError } from '@volley/protocol';
-import type { AdapterNode } from '@volley/server';
+import type { AdapterNode, ConnectionOperation } from '@volley/server';
 import { PendingRequests } from '@volley/session';
 import type { RedisClient } from './redis-client.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -22,8 +22,19 @@ interface RequestMessage {
   c: string;
   n: string;
   p?: unknown;
+  /** An operation to apply instead of a request to send (`n` names it). */
+  o?: ConnectionOperation;
   /** Timeout, ms. */
   t: number;
+}
+
+/** The errors that mean "no node has the connection": `apply` turns them into false. */
+const goneErrors = new WeakSet<VolleyError>();
+
+function gone(message: string): VolleyError {
+  const error = new VolleyError(ErrorCode.DISCONNECTED, message);
+  goneErrors.add(error);
+  return error;
 }
 
 /** The answer to a {@link RequestMessage}: the client's result, or the error of the send. */
@@ -57,7 +68,22 @@ export class RemoteRequests {
   ) {}
 
   /** Sends `name` to connection `id` on its node and resolves with its client's answer. */
-  async request(id: string, name: string, payload: unknown, timeout: number): Promise<unknown> {
+  request(id: string, name: string, payload: unknown, timeout: number): Promise<unknown> {
+    return this.call(id, { n: name, p: payload }, timeout);
+  }
+
+  /** Applies an operation to connection `id` on its node; false when no node has it. */
+  async apply(id: string, operation: ConnectionOperation, timeout: number): Promise<boolean> {
+    try {
+      return (await this.call(id, { n: operation.type, o: operation }, timeout)) === true;
+    } catch (error) {
+      if (error instanceof VolleyError && goneErrors.has(error)) return false;
+      throw error;
+    }
+  }
+
+  private async call(id: string, body: Pick<RequestMessage, 'n' | 'p' | 'o'>, timeout: number): Promise<unknown> {
+    const name = body.n;
     // A dead owner is caught all the same: its subscription is gone, the publish reaches nobody.
     let owner: unknown = this.knownOwner(id);
     if (owner === undefined) {
@@ -68,9 +94,9 @@ export class RemoteRequests {
       }
     }
     if (typeof owner !== 'string' || owner === this.nodeId) {
-      throw new VolleyError(ErrorCode.DISCONNECTED, `Cannot send "${name}": no node has a connection "${id}"`);
+      throw gone(`Cannot send "${name}": no node has a connection "${id}"`);
     }
-    const message: RequestMessage = { q: (++this.seq).toString(36), f: this.nodeId, c: id, n: name, p: payload, t: timeout };
+    const message: RequestMessage = { q: (++this.seq).toString(36), f: this.nodeId, c: id, ...body, t: timeout };
     let text: string;
     try {
       text = JSON.stringify(message);
@@ -82,7 +108,7 @@ export class RemoteRequests {
     this.client.publish(this.keys.channel(owner), Buffer.from(text)).then(
       (receivers) => {
         // Nobody subscribed: the owner is gone since the registry was read.
-        if (receivers === 0) this.pending.reject(message.q, new VolleyError(ErrorCode.DISCONNECTED, `"${name}" failed: the node of "${id}" is gone`));
+        if (receivers === 0) this.pending.reject(message.q, gone(`"${name}" failed: the node of "${id}" is gone`));
       },
       (cause: unknown) =>
         this.pending.reject(message.q, new VolleyError(ErrorCode.DISCONNECTED, `Cannot send "${name}": Redis is unreachable (${(cause as Error).message})`, { cause })),
@@ -109,7 +135,7 @@ export class RemoteRequests {
     const calls = this.awaiting.get(node);
     if (calls === undefined) return;
     this.awaiting.delete(node);
-    for (const id of calls) this.pending.reject(id, new VolleyError(ErrorCode.DISCONNECTED, `The request failed: node "${node}" is gone`));
+    for (const id of calls) this.pending.reject(id, gone(`The request failed: node "${node}" is gone`));
   }
 
   /** Rejects every call awaiting an answer with `DISCONNECTED` (this node is closing). */
@@ -131,7 +157,10 @@ export class RemoteRequests {
 
   private serve(message: RequestMessage): void {
     const node = this.node();
-    const sent = node === undefined ? Promise.reject(new VolleyError(ErrorCode.DISCONNECTED, 'The node is not serving')) : node.request(message.c, message.n, message.p, message.t);
+    let sent: Promise<unknown>;
+    if (node === undefined) sent = Promise.reject(new VolleyError(ErrorCode.DISCONNECTED, 'The node is not serving'));
+    else if (message.o !== undefined) sent = node.apply(message.c, message.o);
+    else sent = node.request(message.c, message.n, message.p, message.t);
     sent.then(
       (value) => this.answer(message.f, { a: message.q, v: value }),
       (thrown: unknown) => {

@@ -29,11 +29,17 @@ export function cleanPrefix(suite: string, where: { url: string } | { path: stri
 }
 
 /**
- * Starts fixtures/node.mjs (a node on the built packages) as node `nodeId` in a process of its
- * own, killed (SIGKILL) in clean-up; resolves with the process and its URL once it listens.
+ * Starts fixtures/node.mjs (a node on the built packages), or fixtures/chat-node.mjs (a chat
+ * node), as node `nodeId` in a process of its own, killed (SIGKILL) in clean-up; resolves with the
+ * process and its URL once it listens.
  */
-export async function spawnNode(prefix: string, nodeId: string, heartbeat: { interval: number; ttl: number }): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/node.mjs', import.meta.url))], {
+export async function spawnNode(
+  prefix: string,
+  nodeId: string,
+  heartbeat: { interval: number; ttl: number },
+  fixture: 'node.mjs' | 'chat-node.mjs' = 'node.mjs',
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL(`./fixtures/${fixture}`, import.meta.url))], {
     env: { ...process.env, REDIS_URL, PREFIX: prefix, NODE_ID: nodeId, HEARTBEAT_INTERVAL: String(heartbeat.interval), HEARTBEAT_TTL: String(heartbeat.ttl) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -22,7 +22,8 @@ import { ConnectionRegistry } from './connection-registry.js';
 import type { Handshake } from './handshake.js';
 import { HttpListener } from './http-listener.js';
 import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } from './options.js';
-import type { AdapterMember } from './rooms/adapter.js';
+import { ConnectionHandle } from './rooms/connection-handle.js';
+import { LocalNode } from './rooms/local-node.js';
 import { InMemoryAdapter } from './rooms/in-memory-adapter.js';
 import { Room } from './rooms/room.js';
 import { RoomOperations } from './rooms/room-operations.js';
@@ -51,6 +52,12 @@ export interface ServerEvents<A extends Api = AnyApi> {
   connection: [connection: ServerConnection<A>];
   /** A connected connection closed. */
   disconnected: [connection: ServerConnection<A>, info: DisconnectInfo];
+  /**
+   * A connection of another node ended without closing: its node died. Emitted on the one node
+   * that removed it from the cluster (cluster adapters only), so that the application can clean
+   * up after it as after `disconnected`.
+   */
+  connectionLost: [connectionId: string];
   /** A server-level error: the HTTP server failed, an adapter call failed, a handshake listener threw. */
   error: [error: VolleyError];
 }
@@ -83,6 +90,8 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
   private readonly options: ResolvedServerOptions;
   private readonly acceptor: UpgradeAcceptor;
   private readonly roomOperations: RoomOperations;
+  /** This server as its adapter and connection handles see it. */
+  private readonly node: LocalNode;
   private readonly context: ConnectionContext;
   private readonly registry = new ConnectionRegistry<ServerConnection<A>>();
   /** Handlers of `handle()`, shared by every connection. */
@@ -99,6 +108,8 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     super();
     this.options = resolveServerOptions(options);
     this.roomOperations = new RoomOperations(this.options.adapter ?? new InMemoryAdapter(), (error) => this.emit('error', error));
+    // The node works on connections whatever their API: it sees them untyped.
+    this.node = new LocalNode(this.registry as unknown as ConnectionRegistry<ServerConnection>, this.roomOperations, this.options.responseTimeout, (id) => this.emit('connectionLost', id));
     const host = { createConnection: (ws: WebSocket, request: HttpRequest) => this.createConnection(ws, request) };
     this.acceptor = this.options.upgradeHandshake
       ? new UpgradeHandshakeAcceptor(host, this.options.maxPayload, this.options.upgradeAnswer)
@@ -159,15 +170,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     if (this.currentState === 'started') return;
     if (this.currentState === 'stopping') await this.stopping;
     const registry = this.registry;
-    await this.roomOperations.attach({
-      connections: () => registry.connected as Iterable<AdapterMember>,
-      connection: (id) => registry.getConnected(id),
-      request: (id, name, payload, timeout) => {
-        const connection = registry.getConnected(id);
-        if (connection === undefined) return Promise.reject(new VolleyError(ErrorCode.DISCONNECTED, `Cannot send "${name}": connection "${id}" is not here`));
-        return (connection as unknown as { send(n: string, p: unknown, t: number): Promise<unknown> }).send(name, payload, timeout);
-      },
-    });
+    await this.roomOperations.attach(this.node);
     if (this.options.port !== undefined) {
       await this.http.listen(
         { port: this.options.port, host: this.options.host, handshakeTimeout: this.options.handshakeTimeout },
@@ -290,6 +293,17 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     if (!isApplicationName(name)) return Promise.reject(new VolleyError(ErrorCode.INVALID_NAME, `Invalid message name ${JSON.stringify(name)}`));
     const timeout = (args[1] as number | undefined) ?? this.options.responseTimeout;
     return this.roomOperations.request(connectionId, name, args[0], timeout) as Promise<ResultOf<A['client'], K>>;
+  }
+
+  /**
+   * A handle on the connection with this id, on this node or, with a cluster adapter, on any
+   * node: send it a message, join it to a room or take it out, close it.
+   *
+   * @example
+   * await server.connection(id).joinRoom('lobby'); // false when no node has it
+   */
+  connection(id: string): ConnectionHandle {
+    return new ConnectionHandle(this.node, id);
   }
 
   /** A handle on room `name` (it need not exist yet). */

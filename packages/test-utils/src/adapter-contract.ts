@@ -33,6 +33,8 @@ export function adapterContract(name: string, create: () => Adapter | Promise<Ad
         connections: () => connected,
         connection: (id) => connected.find((m) => m.id === id),
         request: () => Promise.reject(new Error('The contract sends no requests')),
+        apply: () => Promise.reject(new Error('The contract applies no operations')),
+        lost: () => undefined,
       };
       await adapter.attach(node);
     });

@@ -22,7 +22,7 @@ afterEach(cleanup);
 describe.skipIf(skip)('a node killed without stopping (RedisAdapter)', () => {
   beforeAll(requireRedis);
 
-  it('fails calls to its connections at once, fails what awaited it and frees its ids within the heartbeat TTL, and another node removes its entries', async () => {
+  it('fails calls to its connections at once, fails what awaited it and frees its ids within the heartbeat TTL, and another node removes its entries and reports them lost', async () => {
     const prefix = cleanPrefix('death');
     const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId: 'a', heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL });
     const a = new Server({ port: 0, host: '127.0.0.1', adapter });
@@ -39,6 +39,7 @@ describe.skipIf(skip)('a node killed without stopping (RedisAdapter)', () => {
     await expect.poll(() => adapter.hasId(id), { interval: 5, timeout: 2000 }).toBe(true);
     const awaiting = rejectionOf(a.send(id, 'hang', undefined, 10_000));
 
+    const lost = waitFor(a, 'connectionLost', 5000);
     const dropped = waitFor(client, '_disconnected');
     const killedAt = performance.now();
     b.child.kill('SIGKILL');
@@ -57,6 +58,8 @@ describe.skipIf(skip)('a node killed without stopping (RedisAdapter)', () => {
     // The call that was already waiting fails when b's heartbeat expires, long before its timeout.
     const failed = await awaiting;
     expect(failed.code).toBe(ErrorCode.DISCONNECTED);
+    // a, which removed b's entries, tells its application which connections ended that way.
+    expect(await lost).toBe(id);
     // Its ids are free again on a (setId would take them).
     expect(adapter.hasId(id)).toBe(false);
     expect(performance.now() - killedAt).toBeLessThan(HEARTBEAT_TTL + 4 * HEARTBEAT_INTERVAL + 1000);

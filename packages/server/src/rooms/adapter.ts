@@ -13,6 +13,17 @@ export interface AdapterMember {
   deliver(frame: Uint8Array | string): void;
 }
 
+/**
+ * Something to do to one connection, wherever it is connected: send it a fire-and-forget
+ * message, join it to a room or take it out of one, or close it. A cluster adapter carries it to
+ * the connection's node, whose server applies it.
+ */
+export type ConnectionOperation =
+  | { type: 'send'; name: string; payload?: unknown }
+  | { type: 'join'; room: string }
+  | { type: 'leave'; room: string }
+  | { type: 'close'; code: number; reason: string };
+
 /** What the server lends its adapter. */
 export interface AdapterNode {
   /** Every connected (handshake done) connection of this node. */
@@ -25,6 +36,16 @@ export interface AdapterNode {
    * `ServerConnection.send` does; `DISCONNECTED` when no such connection is here.
    */
   request(id: string, name: string, payload: unknown, timeout: number): Promise<unknown>;
+  /**
+   * Applies an operation to the local connected connection `id` (a cluster adapter serves other
+   * nodes' `server.connection(id)` with it); false when no such connection is here.
+   */
+  apply(id: string, operation: ConnectionOperation): Promise<boolean>;
+  /**
+   * Connections of a dead node that this node removed from the cluster (a cluster adapter calls
+   * it on the one node that removes them): the server emits `connectionLost` for each.
+   */
+  lost(ids: readonly string[]): void;
 }
 
 /** Which members a broadcast reaches. */
@@ -75,6 +96,12 @@ export interface Adapter {
    * method only local connections can be sent to.
    */
   request?(id: string, name: string, payload: unknown, timeout: number): Promise<unknown>;
+  /**
+   * Applies an operation to connection `id` on another node; resolves false when no node has it.
+   * Rejects `DISCONNECTED` when the cluster cannot be reached. Without this method only local
+   * connections can be acted on.
+   */
+  apply?(id: string, operation: ConnectionOperation, timeout: number): Promise<boolean>;
   /** Delivers one encoded frame to every targeted member. */
   broadcast(frame: Uint8Array | string, target: BroadcastTarget): void | Promise<void>;
   /** Called by `server.stop()`. */

@@ -1,5 +1,5 @@
 import { encodeMessage, ErrorCode, isApplicationName, VolleyError } from '@volley/protocol';
-import type { Adapter, AdapterMember, AdapterNode } from './adapter.js';
+import type { Adapter, AdapterMember, AdapterNode, ConnectionOperation } from './adapter.js';
 import type { RoomHost } from './room.js';
 
 /**
@@ -89,6 +89,13 @@ export class RoomOperations implements RoomHost {
       return Promise.reject(new VolleyError(ErrorCode.DISCONNECTED, `Cannot send "${name}": no connection has the id "${id}"`));
     }
     return this.adapter.request(id, name, payload, timeout);
+  }
+
+  /** An operation on connection `id` of another node, through the adapter; false when none has it. */
+  apply(id: string, operation: ConnectionOperation, timeout: number): Promise<boolean> {
+    const adapter = this.adapter;
+    if (adapter.apply === undefined) return Promise.resolve(false);
+    return this.call(() => adapter.apply!(id, operation, timeout));
   }
 
   /** Called by `server.stop()`. */
