@@ -1,10 +1,17 @@
 import type { Server } from '@volley/server';
 import { isValidName, type MemberInfo } from './chat-api.js';
 import { ChatError, ChatErrorCode } from './chat-error.js';
-import type { ChatStore, RoomState } from './chat-store.js';
+import type { ChatStore, RoomState, StoredRoomListName } from './chat-store.js';
 import type { ChatHooks, CommandContext } from './hooks.js';
 import { type Notifier, roomChannel } from './notifier.js';
 import type { ResolvedChatOptions } from './options.js';
+
+type ListName = StoredRoomListName | 'userlist';
+
+/** Admin-level by the lists: an admin, or a token holder who is not blacklisted (the owner aside). */
+function adminLevel(lists: Set<ListName>): boolean {
+  return lists.has('adminlist') || (lists.has('tokenholders') && !lists.has('blacklist'));
+}
 
 /** Throws `timeout` once the command's time is up, so that late work changes nothing. */
 export function throwIfExpired(context: CommandContext, command: string): void {
@@ -41,6 +48,15 @@ export class ChatService {
     return room;
   }
 
+  /**
+   * Which of the room's lists name the user. The reads go out together: a shared store answers
+   * them in one round trip instead of one each.
+   */
+  private async listsOf(roomName: string, userName: string, lists: readonly ListName[]): Promise<Set<ListName>> {
+    const found = await Promise.all(lists.map((list) => this.store.isInRoomList(roomName, list, userName)));
+    return new Set(lists.filter((_, index) => found[index]));
+  }
+
   /** Owner or admin: always let in, never evicted. */
   async isPrivileged(room: RoomState, userName: string): Promise<boolean> {
     return room.owner === userName || (await this.store.isInRoomList(room.name, 'adminlist', userName));
@@ -48,39 +64,43 @@ export class ChatService {
 
   /** May do what admins may: owner, admins, access-token holders (unless blacklisted: the blacklist beats the token). */
   async isAdminLevel(room: RoomState, userName: string): Promise<boolean> {
-    if (await this.isPrivileged(room, userName)) return true;
-    return (await this.store.isInRoomList(room.name, 'tokenholders', userName)) && !(await this.store.isInRoomList(room.name, 'blacklist', userName));
+    if (room.owner === userName) return true;
+    return adminLevel(await this.listsOf(room.name, userName, ['adminlist', 'tokenholders', 'blacklist']));
   }
 
   /** Whether the user may be joined: privileged always; blacklisted never; whitelist-only rooms need the whitelist or the token. */
   async hasAccess(room: RoomState, userName: string): Promise<boolean> {
-    if (await this.isPrivileged(room, userName)) return true;
-    if (await this.store.isInRoomList(room.name, 'blacklist', userName)) return false;
-    if (!room.whitelistOnly) return true;
-    return (await this.store.isInRoomList(room.name, 'whitelist', userName)) || (await this.store.isInRoomList(room.name, 'tokenholders', userName));
+    if (room.owner === userName) return true;
+    const lists = await this.listsOf(room.name, userName, ['adminlist', 'blacklist', 'whitelist', 'tokenholders']);
+    if (lists.has('adminlist')) return true;
+    if (lists.has('blacklist')) return false;
+    return !room.whitelistOnly || lists.has('whitelist') || lists.has('tokenholders');
   }
 
   /** Reads need the user joined (any connection) or admin-level, else `notJoined`. */
   async checkRead(context: CommandContext, room: RoomState): Promise<void> {
-    if (context.bypassPermissions) return;
-    if (await this.store.isInRoomList(room.name, 'userlist', context.userName)) return;
-    if (await this.isAdminLevel(room, context.userName)) return;
+    if (context.bypassPermissions || room.owner === context.userName) return;
+    const lists = await this.listsOf(room.name, context.userName, ['userlist', 'adminlist', 'tokenholders', 'blacklist']);
+    if (lists.has('userlist') || adminLevel(lists)) return;
     throw new ChatError(ChatErrorCode.NOT_JOINED, [room.name]);
   }
 
   /** The room for a read command: `noRoom`, or `notJoined` unless the user is joined or admin-level. */
   async readableRoom(context: CommandContext, roomName: string): Promise<RoomState> {
-    const room = await this.room(roomName);
-    await this.checkRead(context, room);
-    return room;
+    if (context.bypassPermissions) return this.room(roomName);
+    const [room, lists] = await Promise.all([
+      this.room(roomName),
+      this.listsOf(roomName, context.userName, ['userlist', 'adminlist', 'tokenholders', 'blacklist']),
+    ]);
+    if (room.owner === context.userName || lists.has('userlist') || adminLevel(lists)) return room;
+    throw new ChatError(ChatErrorCode.NOT_JOINED, [roomName]);
   }
 
   /** The room for messages and signals: `noRoom`, or `notJoined` unless the user is joined. */
   async joinedRoom(context: CommandContext, roomName: string): Promise<RoomState> {
-    const room = await this.room(roomName);
-    if (!context.bypassPermissions && !(await this.store.isInRoomList(roomName, 'userlist', context.userName))) {
-      throw new ChatError(ChatErrorCode.NOT_JOINED, [roomName]);
-    }
+    if (context.bypassPermissions) return this.room(roomName);
+    const [room, joined] = await Promise.all([this.room(roomName), this.store.isInRoomList(roomName, 'userlist', context.userName)]);
+    if (!joined) throw new ChatError(ChatErrorCode.NOT_JOINED, [roomName]);
     return room;
   }
 

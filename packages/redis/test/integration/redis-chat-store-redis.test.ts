@@ -3,8 +3,8 @@
  * redis-chat-store.test.ts): several nodes (stores with clients of their own) on one deployment
  * stay exact under concurrency, state outlives the store, the layout is the documented one
  * (every key in the hash tag, history a stream whose entry ids are the message ids), Redis's
- * script cache emptied is survived, and an acknowledged message survives a Redis restart with
- * append-only persistence.
+ * script cache emptied is survived, an acknowledged message survives a Redis restart with
+ * append-only persistence, and a chat server on it answers internalError while Redis is down.
  */
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { cleanup, onCleanup, REDIS_URL, rejectionOf, requireRedis, skipRedis } f
 import Redis from 'ioredis';
 import { createClient } from 'redis';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { roomState } from '../../../chat/test/helpers.js';
+import { chatErrorOf, roomState, startChat } from '../../../chat/test/helpers.js';
 import { cleanPrefix, redisClient, startRedis } from '../redis-helpers.js';
 
 const skip = await skipRedis();
@@ -148,5 +148,36 @@ describe.skipIf(skip)('RedisChatStore on Redis', () => {
     const kept = await store.getHistory('lobby', 0, 100, Infinity);
     expect(kept.messages.map((entry) => entry.id).reverse()).toEqual(acknowledged);
     expect((await store.addMessage('lobby', message('after')))?.id).toBe(51);
+  });
+});
+
+describe.skipIf(skip)('a chat server on RedisChatStore while Redis is down', () => {
+  beforeAll(requireRedis);
+
+  it('a command fails with internalError and the server reports why; once Redis is back, commands work again', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'volley-redis-chat-'));
+    onCleanup(() => rmSync(folder, { recursive: true, force: true }));
+    const path = join(folder, 'redis.sock');
+    const persistence = ['--dir', folder, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
+    let redis = await startRedis(path, persistence);
+    const client = redisClient(path);
+    const harness = await startChat(() => new RedisChatStore({ client: client as never, prefix: 'down' }));
+    await harness.chat.addRoom('lobby');
+    const alice = await harness.login('alice');
+    await alice.chat.roomJoin('lobby');
+    expect(await alice.chat.roomMessage('lobby', { textMessage: 'before' })).toBe(1);
+
+    redis.kill('SIGKILL');
+    await once(redis, 'exit');
+    const failed = await chatErrorOf(alice.chat.roomMessage('lobby', { textMessage: 'while down' }));
+    expect(failed.code).toBe(ChatErrorCode.INTERNAL_ERROR);
+    expect(harness.errors.length).toBeGreaterThan(0);
+    // The connection and the process are unharmed.
+    expect(alice.chat.client.state).toBe('connected');
+
+    redis = await startRedis(path, persistence);
+    await new Promise<void>((resolve) => (client.isReady ? resolve() : client.once('ready', () => resolve())));
+    expect(await alice.chat.roomMessage('lobby', { textMessage: 'after' })).toBe(2);
+    harness.errors.length = 0;
   });
 });
