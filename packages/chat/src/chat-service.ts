@@ -169,15 +169,14 @@ export class ChatService {
     if (njoined === 0) await this.userGone(room, userName);
   }
 
-  /** Removes every connection of a user from a room and tells them `roomAccessRemoved`. */
+  /** Removes every connection of a user from a room and tells all of them `roomAccessRemoved`. */
   async evict(room: RoomState, userName: string): Promise<void> {
     const connections = await this.store.removeUserFromRoom(room.name, userName, Date.now());
     if (connections.length === 0) return;
     await this.leaveChannel(room.name, connections);
-    for (const connectionId of connections) {
-      void this.notifier.toConnection(connectionId, 'roomAccessRemoved', room.name);
-      await this.leaveHook(userName, room.name, connectionId);
-    }
+    // Every connection of the user, joined or not: its other tabs must stop offering the room too.
+    void this.notifier.toUser(userName, undefined, 'roomAccessRemoved', room.name);
+    for (const connectionId of connections) await this.leaveHook(userName, room.name, connectionId);
     await this.userGone(room, userName);
   }
 

@@ -201,7 +201,7 @@ export const commands: { [K in ChatCommandName]: Command<K> } = {
   async roomReceipt(service, context, roomName, kind, messageId) {
     await service.joinedRoom(context, roomName);
     const receipt = messageId === undefined ? { kind, userName: context.userName } : { kind, userName: context.userName, messageId };
-    void service.notifier.toRoom(roomName, context.connectionId, 'roomReceipt', roomName, receipt);
+    void service.notifier.toOtherMembers(roomName, context.userName, 'roomReceipt', roomName, receipt);
   },
   async roomMemberMessage(service, context, roomName, toUser, message) {
     await service.joinedRoom(context, roomName);
@@ -211,7 +211,7 @@ export const commands: { [K in ChatCommandName]: Command<K> } = {
   },
   async roomBroadcast(service, context, roomName, message) {
     await service.joinedRoom(context, roomName);
-    void service.notifier.toRoom(roomName, context.connectionId, 'roomBroadcast', roomName, { from: context.userName, message });
+    void service.notifier.toOtherMembers(roomName, context.userName, 'roomBroadcast', roomName, { from: context.userName, message });
   },
 };
 
@@ -238,13 +238,11 @@ export function newRoomState(
   };
 }
 
-/** Deletes a room; every joined connection leaves it and gets `roomAccessRemoved`. */
+/** Deletes a room; every joined connection leaves it, and every connection of its users gets `roomAccessRemoved`. */
 export async function deleteRoom(service: ChatService, roomName: string): Promise<void> {
   const joined = await service.store.deleteRoom(roomName);
   if (joined === undefined) throw new ChatError(ChatErrorCode.NO_ROOM, [roomName]);
-  for (const connections of joined.values()) {
-    for (const connectionId of connections) void service.notifier.toConnection(connectionId, 'roomAccessRemoved', roomName);
-  }
+  for (const userName of joined.keys()) void service.notifier.toUser(userName, undefined, 'roomAccessRemoved', roomName);
   // The Volley room empties itself as its connections leave; those on this node leave now.
   await service.leaveChannel(roomName, [...joined.values()].flat());
 }

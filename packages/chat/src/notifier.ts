@@ -30,6 +30,14 @@ export class Notifier {
     return this.deliver(roomChannel(roomName), except, name, args);
   }
 
+  /** To every joined connection of a room except those of one user (the room's other members). */
+  toOtherMembers<K extends WireNotification>(roomName: string, userName: string, name: K, ...args: Parameters<ChatNotifications[K]>): Promise<void> {
+    return this.server
+      .getRoom(roomChannel(roomName))
+      .broadcast(name, toPayload(notificationArguments[name], args), { exceptRoom: userChannel(userName) })
+      .catch(this.onError);
+  }
+
   /** To every connection of a user, except one. */
   toUser<K extends WireNotification>(userName: string, except: string | undefined, name: K, ...args: Parameters<ChatNotifications[K]>): Promise<void> {
     return this.deliver(userChannel(userName), except, name, args);

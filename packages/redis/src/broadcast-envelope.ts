@@ -4,12 +4,13 @@ import type { BroadcastTarget } from '@volley/server';
  * A broadcast as it crosses Redis: a small binary header, then the frame's bytes exactly as the
  * sending node encoded them, so that no receiving node parses or re-encodes anything.
  *
- *   u8 version (1) · u16 origin length · origin · u16 room length · room · u16 except length ·
- *   except · frame bytes
+ *   u8 version (2) · u16 origin length · origin · u16 room length · room · u16 except length ·
+ *   except · u16 except-room length · except room · frame bytes
  *
- * Lengths are UTF-8 byte counts; 0xFFFF marks an absent room or except.
+ * Lengths are UTF-8 byte counts; 0xFFFF marks an absent field. Version 1 (no except room) is
+ * still read, so that nodes of the previous version can take part during a rolling upgrade.
  */
-const VERSION = 1;
+const VERSION = 2;
 const ABSENT = 0xffff;
 
 /** A decoded broadcast: who sent it, whom it targets, and the encoded frame to deliver. */
@@ -23,7 +24,7 @@ export interface BroadcastEnvelope {
 
 /** Encodes a broadcast of `frame` to `target`, sent by node `origin`. */
 export function encodeBroadcast(origin: string, frame: Uint8Array | string, target: BroadcastTarget): Buffer {
-  const parts = [origin, target.room, target.except].map((text) => (text === undefined ? undefined : Buffer.from(text)));
+  const parts = [origin, target.room, target.except, target.exceptRoom].map((text) => (text === undefined ? undefined : Buffer.from(text)));
   for (const part of parts) {
     if (part !== undefined && part.length >= ABSENT) throw new RangeError('A node id, room name or connection id of a broadcast is 64 KiB or longer');
   }
@@ -43,10 +44,11 @@ export function encodeBroadcast(origin: string, frame: Uint8Array | string, targ
 
 /** Decodes a broadcast; undefined for a message that is not one (another version, truncated). */
 export function decodeBroadcast(message: Buffer): BroadcastEnvelope | undefined {
-  if (message.length < 7 || message[0] !== VERSION) return undefined;
+  const version = message[0];
+  if (message.length < 7 || (version !== 1 && version !== VERSION)) return undefined;
   let at = 1;
   const fields: (string | undefined)[] = [];
-  for (let index = 0; index < 3; index++) {
+  for (let index = 0; index < (version === 1 ? 3 : 4); index++) {
     if (at + 2 > message.length) return undefined;
     const length = message.readUInt16BE(at);
     at += 2;
@@ -58,7 +60,7 @@ export function decodeBroadcast(message: Buffer): BroadcastEnvelope | undefined 
     fields.push(message.toString('utf8', at, at + length));
     at += length;
   }
-  const [origin, room, except] = fields;
+  const [origin, room, except, exceptRoom] = fields;
   if (origin === undefined) return undefined;
-  return { origin, target: { room, except }, frame: message.subarray(at) };
+  return { origin, target: { room, except, exceptRoom }, frame: message.subarray(at) };
 }

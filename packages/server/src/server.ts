@@ -25,7 +25,7 @@ import { type ResolvedServerOptions, resolveServerOptions, type ServerOptions } 
 import { ConnectionHandle } from './rooms/connection-handle.js';
 import { LocalNode } from './rooms/local-node.js';
 import { InMemoryAdapter } from './rooms/in-memory-adapter.js';
-import { Room } from './rooms/room.js';
+import { broadcastTarget, Room, type RoomBroadcastOptions } from './rooms/room.js';
 import { RoomOperations } from './rooms/room-operations.js';
 import type { AnyConnection, ConnectionContext, DisconnectInfo, SharedMessageHandler } from './connection-types.js';
 import { ServerConnection } from './server-connection.js';
@@ -63,10 +63,7 @@ export interface ServerEvents<A extends Api = AnyApi> {
 }
 
 /** Options of {@link Server.broadcast}. */
-export interface BroadcastOptions {
-  /** A connection (or its id) to leave out. */
-  except?: { id: string } | string;
-}
+export type BroadcastOptions = RoomBroadcastOptions;
 
 /**
  * A Volley server: accepts WebSocket clients, runs their handshake, and lets both sides send
@@ -271,8 +268,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
    * node), encoded once. Rejects `INVALID_NAME` / `INVALID_JSON`.
    */
   broadcast(name: string, payload?: unknown, options: BroadcastOptions = {}): Promise<void> {
-    const except = options.except;
-    return this.roomOperations.broadcastTo(undefined, name, payload, typeof except === 'string' ? except : except?.id);
+    return this.roomOperations.broadcastTo(name, payload, broadcastTarget(undefined, options));
   }
 
   /**

@@ -218,7 +218,8 @@ export default function accessListsContract(createStore: StoreFactory): void {
           outsider.chat.roomUserSeen('room', 'owner'),
           outsider.chat.roomNotificationsInfo('room'),
         ];
-        for (const read of reads) await expectChatError(read, 'notJoined', ['room']);
+        // All awaited at once: one awaited after another would leave the later rejections unhandled meanwhile.
+        await Promise.all(reads.map((read) => expectChatError(read, 'notJoined', ['room'])));
       });
 
       it('a user joined on any of its connections reads with every connection', async () => {

@@ -17,7 +17,7 @@ export default function accessRemovalContract(createStore: StoreFactory): void {
 
   describe('room access lists and modes', () => {
     describe('losing access evicts', () => {
-      it('adding a joined user to the blacklist evicts all of its joined connections', async () => {
+      it('adding a joined user to the blacklist evicts all of its joined connections and tells every connection of it', async () => {
         const harness = await setup({ enableUserlistUpdates: true });
         const owner = await harness.login('owner');
         const carol = await harness.login('carol');
@@ -35,8 +35,8 @@ export default function accessRemovalContract(createStore: StoreFactory): void {
         await Promise.all([bob1.inbox.flush(), bob2.inbox.flush(), bob3.inbox.flush(), carol.inbox.flush()]);
         expect(bob1.inbox.count('roomAccessRemoved')).toBe(1);
         expect(bob2.inbox.count('roomAccessRemoved')).toBe(1);
-        // bob3 was never joined: it has nothing to lose.
-        expect(bob3.inbox.count('roomAccessRemoved')).toBe(0);
+        // bob3 was never joined, but it is bob's too: it must stop offering the room (CHAT.md: "all of that user's connections").
+        expect(bob3.inbox.all('roomAccessRemoved')).toEqual([['room']]);
         expect(carol.inbox.count('roomUserLeft')).toBe(1);
         expect(carol.inbox.count('roomAccessRemoved')).toBe(0);
 

@@ -84,11 +84,12 @@ export default function managementContract(createStore: StoreFactory): void {
         expect(await alice.chat.roomGetAccessList('room', 'userlist')).toEqual(['member']);
       });
 
-      it('deleting a room sends roomAccessRemoved to every joined connection and the room is gone', async () => {
+      it('deleting a room sends roomAccessRemoved to every connection of its members, joined or not, and the room is gone', async () => {
         const harness = await managed({ enableUserlistUpdates: true });
         const alice = await harness.login('alice');
         const bob1 = await harness.login('bob');
         const bob2 = await harness.login('bob');
+        const bob3 = await harness.login('bob');
         const carol = await harness.login('carol');
         await alice.chat.roomCreate('room', false);
         await alice.chat.roomCreate('other', false);
@@ -99,16 +100,17 @@ export default function managementContract(createStore: StoreFactory): void {
         await carol.chat.roomJoin('other');
 
         await alice.chat.roomDelete('room');
-        for (const user of [alice, bob1, bob2]) expect(await user.inbox.next('roomAccessRemoved')).toEqual(['room']);
-        await Promise.all([alice, bob1, bob2, carol].map((user) => user.inbox.flush()));
-        for (const user of [alice, bob1, bob2]) expect(user.inbox.count('roomAccessRemoved')).toBe(1);
+        // bob3 never joined, but it is bob's (CHAT.md: "everyone in it" is every user, on all its connections).
+        for (const user of [alice, bob1, bob2, bob3]) expect(await user.inbox.next('roomAccessRemoved')).toEqual(['room']);
+        await Promise.all([alice, bob1, bob2, bob3, carol].map((user) => user.inbox.flush()));
+        for (const user of [alice, bob1, bob2, bob3]) expect(user.inbox.count('roomAccessRemoved')).toBe(1);
         expect(carol.inbox.count('roomAccessRemoved')).toBe(0);
 
         expect(await harness.chat.hasRoom('room')).toBe(false);
         await expectChatError(alice.chat.roomGetOwner('room'), 'noRoom', ['room']);
         await expectChatError(bob1.chat.roomMessage('room', text), 'noRoom', ['room']);
         await expectChatError(bob2.chat.roomJoin('room'), 'noRoom', ['room']);
-        expect(await bob1.chat.listOwnSockets()).toEqual({ [bob1.id]: ['other'], [bob2.id]: [] });
+        expect(await bob1.chat.listOwnSockets()).toEqual({ [bob1.id]: ['other'], [bob2.id]: [], [bob3.id]: [] });
         expect((await carol.chat.roomList()).map((room) => room.name)).toEqual(['other']);
         // The other room is untouched.
         expect(sorted(await carol.chat.roomGetAccessList('other', 'userlist'))).toEqual(['bob', 'carol']);

@@ -133,7 +133,7 @@ export default function notificationLeaksContract(createStore: StoreFactory): vo
 
       // broadcast
       await alice1.chat.roomBroadcast('lobby', { type: 'wave' });
-      expect(await alice2.inbox.next('roomBroadcast')).toEqual(['lobby', { from: 'alice', message: { type: 'wave' } }]);
+      expect(await bob1.inbox.next('roomBroadcast')).toEqual(['lobby', { from: 'alice', message: { type: 'wave' } }]);
       await outside.expectNoLeak('broadcast');
 
       // list edits

@@ -157,6 +157,17 @@ describe.skipIf(skip)('RedisAdapter', () => {
       for (const reader of readers) expect(reader.news).toEqual(reader === excepted ? ['end'] : ['hi', 'end']);
     });
 
+    it('leaves out the members of `exceptRoom` on every node, and only them', async () => {
+      const { nodes, readers } = await cluster();
+      for (const { client } of readers) await client.send('join', 'lobby');
+      // One "user" with a connection on node a and one on node c; the broadcast comes from node b.
+      const user = [readers[1]!, readers[4]!];
+      for (const { client } of user) await client.send('join', 'user:alice');
+      await nodes[1]!.server.getRoom('lobby').broadcast('news', 'hi', { exceptRoom: 'user:alice' });
+      await barrier(nodes[1]!.server, readers, 'end');
+      for (const reader of readers) expect(reader.news).toEqual(user.includes(reader) ? ['end'] : ['hi', 'end']);
+    });
+
     it('lists members and rooms across nodes, and follows leaves and disconnects', async () => {
       const { nodes, readers } = await cluster();
       await readers[0]!.client.send('join', 'lobby');

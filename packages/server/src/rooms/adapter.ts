@@ -54,6 +54,11 @@ export interface BroadcastTarget {
   room?: string;
   /** Id of a connection to leave out (typically the sender). */
   except?: string;
+  /**
+   * Members of this room are left out as well (every connection of one user, when each joins a
+   * room of its user). Each node leaves out its own members of it: nothing crosses nodes but the name.
+   */
+  exceptRoom?: string;
 }
 
 /**

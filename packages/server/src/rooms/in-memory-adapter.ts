@@ -63,8 +63,9 @@ export class InMemoryAdapter implements Adapter {
     const members = target.room === undefined ? this.node?.connections() : this.roomMembers.get(target.room);
     if (members === undefined) return;
     const except = target.except;
+    const skipped = target.exceptRoom === undefined ? undefined : this.roomMembers.get(target.exceptRoom);
     for (const member of members) {
-      if (member.id !== except) member.deliver(frame);
+      if (member.id !== except && skipped?.has(member) !== true) member.deliver(frame);
     }
   }
 

@@ -1,5 +1,5 @@
 import { encodeMessage, ErrorCode, isApplicationName, VolleyError } from '@volley/protocol';
-import type { Adapter, AdapterMember, AdapterNode, ConnectionOperation } from './adapter.js';
+import type { Adapter, AdapterMember, AdapterNode, BroadcastTarget, ConnectionOperation } from './adapter.js';
 import type { RoomHost } from './room.js';
 
 /**
@@ -49,7 +49,7 @@ export class RoomOperations implements RoomHost {
   }
 
   /** @internal Encodes once and hands the bytes to the adapter. Rejects `INVALID_NAME` / `INVALID_JSON`. */
-  broadcastTo(room: string | undefined, name: string, payload: unknown, except: string | undefined): Promise<void> {
+  broadcastTo(name: string, payload: unknown, target: BroadcastTarget): Promise<void> {
     if (!isApplicationName(name)) {
       return Promise.reject(new VolleyError(ErrorCode.INVALID_NAME, `Invalid message name ${JSON.stringify(name)}`));
     }
@@ -59,7 +59,7 @@ export class RoomOperations implements RoomHost {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.call(() => this.adapter.broadcast(frame, { room, except }));
+    return this.call(() => this.adapter.broadcast(frame, target));
   }
 
   /** True when the adapter knows a connection of another node with this id. */

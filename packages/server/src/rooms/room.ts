@@ -1,9 +1,9 @@
-
+import type { BroadcastTarget } from './adapter.js';
 
 /** What a room handle needs from the server. */
 export interface RoomHost {
   /** @internal */
-  broadcastTo(room: string | undefined, name: string, payload: unknown, except: string | undefined): Promise<void>;
+  broadcastTo(name: string, payload: unknown, target: BroadcastTarget): Promise<void>;
   /** @internal */
   roomMembers(room: string): Promise<string[]>;
 }
@@ -12,6 +12,14 @@ export interface RoomHost {
 export interface RoomBroadcastOptions {
   /** A connection (or its id) that must not receive the message, typically the sender. */
   except?: { id: string } | string;
+  /** Members of this room do not receive it either: e.g. every connection of the sending user, when each joins a room of its user. */
+  exceptRoom?: string;
+}
+
+/** The adapter's target of a broadcast with these options. */
+export function broadcastTarget(room: string | undefined, options: RoomBroadcastOptions): BroadcastTarget {
+  const except = options.except;
+  return { room, except: typeof except === 'string' ? except : except?.id, exceptRoom: options.exceptRoom };
 }
 
 /**
@@ -32,8 +40,7 @@ export class Room {
 
   /** Sends a fire-and-forget message to every member (encoded once for all). */
   broadcast(name: string, payload?: unknown, options: RoomBroadcastOptions = {}): Promise<void> {
-    const except = options.except;
-    return this.host.broadcastTo(this.name, name, payload, typeof except === 'string' ? except : except?.id);
+    return this.host.broadcastTo(name, payload, broadcastTarget(this.name, options));
   }
 
   /** Ids of the members, across the cluster. */

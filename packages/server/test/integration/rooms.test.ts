@@ -79,6 +79,25 @@ describe('rooms', () => {
     expect(inboxes).toEqual([[], ['not to the sender']]);
   });
 
+  it('a room broadcast leaves out the members of `exceptRoom` (every connection of one user), with or without `except`', async () => {
+    const { server, clients, inboxes } = await setup(4);
+    const [alice1, alice2, bob, carol] = clients.map((client) => connectionOf(server, client));
+    for (const connection of [alice1!, alice2!, bob!, carol!]) await connection.joinRoom('lobby');
+    for (const connection of [alice1!, alice2!]) await connection.joinRoom('user:alice');
+    // carol is in the excepted room but not in the target: nothing changes for her but that.
+    await server.getRoom('lobby').broadcast('news', 'not to alice', { exceptRoom: 'user:alice' });
+    await server.getRoom('lobby').broadcast('news', 'not to alice nor carol', { exceptRoom: 'user:alice', except: carol });
+    await server.broadcast('news', 'everyone but alice', { exceptRoom: 'user:alice' });
+    await server.getRoom('lobby').broadcast('news', 'nobody left out', { exceptRoom: 'nobody-here' });
+    await barrier(...clients);
+    expect(inboxes).toEqual([
+      ['nobody left out'],
+      ['nobody left out'],
+      ['not to alice', 'not to alice nor carol', 'everyone but alice', 'nobody left out'],
+      ['not to alice', 'everyone but alice', 'nobody left out'],
+    ]);
+  });
+
   it('a connection that left the room gets nothing', async () => {
     const { server, clients, inboxes } = await setup(2);
     const [first, second] = clients as [Client, Client];
