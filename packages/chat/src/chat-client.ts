@@ -6,6 +6,7 @@ import {
   type ChatCommands,
   type ChatNotifications,
   chatCommandNames,
+  chatNotificationNames,
   commandArguments,
   fromPayload,
   type LoginResult,
@@ -150,6 +151,32 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     }
   }
 
+  /**
+   * Sends an application message (one the server handles with `chat.handle(name, …)`) and
+   * resolves with its answer. Its name must not be a chat command or notification name.
+   *
+   * @example
+   * const board = await chat.send<Board>('move', { from: 'e2', to: 'e4' });
+   */
+  send<T = unknown>(name: string, payload?: unknown, timeout?: number): Promise<T> {
+    if (isChatName(name)) return Promise.reject(new TypeError(`"${name}" is a chat command or notification name`));
+    return this.client.send(name, payload, timeout) as Promise<T>;
+  }
+
+  /**
+   * Receives the application messages `name` the server pushes (`chat.sendToUser`,
+   * `chat.broadcastToUsers`); returns a function that stops receiving them.
+   *
+   * @example
+   * const stop = chat.onMessage<{ turn: string }>('turn', ({ turn }) => render(turn));
+   */
+  onMessage<T = unknown>(name: string, listener: (payload: T) => void): () => void {
+    if (isChatName(name)) throw new TypeError(`"${name}" is a chat command or notification name`);
+    const handler = (message: { payload?: unknown }): void => listener(message.payload as T);
+    this.client.on(name, handler);
+    return () => void this.client.off(name, handler);
+  }
+
   private track(name: ChatCommandName, args: readonly unknown[]): void {
     if (name === 'roomJoin') this.rooms.set(args[0] as string, args[1] as string | undefined);
     else if (name === 'roomLeave' || name === 'roomDelete') this.rooms.delete(args[0] as string);
@@ -185,6 +212,10 @@ for (const name of chatCommandNames) {
     writable: true,
     configurable: true,
   });
+}
+
+function isChatName(name: string): boolean {
+  return (chatCommandNames as readonly string[]).includes(name) || (chatNotificationNames as readonly string[]).includes(name);
 }
 
 /** The server's rejection reason: a ChatError when it is one, else the wire value as sent. */

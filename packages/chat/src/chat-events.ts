@@ -5,12 +5,14 @@ import type { ChatCommandName } from './chat-api.js';
 export interface ChatServerEvents {
   /**
    * A connection is about to log in as `userName` (after the authenticate hook). Call
-   * `reject(reason)` to refuse it; `info.auth` is the handshake payload.
+   * `reject(reason)`, or throw a ChatError or a string, to refuse it with that reason (another
+   * throw refuses it with `internalError` and is reported); `info.auth` is the handshake payload.
+   * A listener may be async: the listeners are awaited in turn, within `authenticateTimeout`.
    */
   authenticate: [userName: string, info: { isNewUser: boolean; auth: unknown }, reject: (reason?: unknown) => void];
   /** A user the chat did not know logged in for the first time (or was added by the server API). */
   join: [userName: string];
-  /** A user was deleted (server API). */
+  /** A user was deleted or kicked (server API), after the `unlink` of each of its connections on this node. */
   leave: [userName: string];
   /** A connection logged in as `userName`. */
   link: [userName: string, connectionId: string];

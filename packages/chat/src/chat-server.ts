@@ -5,16 +5,18 @@ import { type AddRoomOptions, type AddUserOptions, ChatAdmin, type CommandTarget
 import { type ChatCommandName, chatCommandNames } from './chat-api.js';
 import type { ChatServerEvents } from './chat-events.js';
 import { ChatService } from './chat-service.js';
-import type { ChatStore, RoomChanges } from './chat-store.js';
+import type { ChatStore, RoomChanges, UserSummary } from './chat-store.js';
 import { CommandPipeline } from './command-pipeline.js';
 import { deleteRoom } from './commands.js';
 import { Logins } from './login.js';
 import { MemoryChatStore } from './memory-chat-store.js';
 import { Notifier } from './notifier.js';
+import { type AppMessageHandler, type UserBroadcastOptions, UserApi } from './user-api.js';
 import { type ChatServerOptions, type ResolvedChatOptions, resolveChatOptions } from './options.js';
 
 export type { AddRoomOptions, AddUserOptions, CommandTarget } from './admin-api.js';
 export type { ChatServerEvents } from './chat-events.js';
+export type { AppMessageHandler, MessageSender, UserBroadcastOptions } from './user-api.js';
 
 /**
  * The chat service: users log in through the Volley handshake, then send the commands of
@@ -46,6 +48,9 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   private readonly pipeline: CommandPipeline;
   private readonly logins: Logins;
   private readonly admin: ChatAdmin;
+  private readonly users: UserApi;
+  /** What logins read at run time. */
+  private readonly settings: { acceptNewUsers: boolean; authenticateTimeout: number };
   private readonly ownsServer: boolean;
   private readonly ownsStore: boolean;
 
@@ -64,7 +69,9 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     };
     this.service = new ChatService(this.store, this.options, new Notifier(this.volley, reportError), this.options.hooks ?? {}, this.volley, reportError);
     this.pipeline = new CommandPipeline(this.service, this);
-    this.logins = new Logins(this.service, this.pipeline, this);
+    this.settings = { acceptNewUsers: this.options.acceptNewUsers, authenticateTimeout: this.options.authenticateTimeout };
+    this.logins = new Logins(this.service, this.pipeline, this, this.settings);
+    this.users = new UserApi(this.service, this.volley, this.logins, this);
     this.admin = new ChatAdmin(this.service, this.pipeline, this);
     this.volley.on('handshake', this.onHandshake);
     // One handler per command for every connection, not one closure per command per connection.
@@ -96,13 +103,16 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   }
 
   /**
-   * Stops the server the chat created and the default store; emits `close`. A server given in the
-   * options keeps running: the chat removes its listeners and command handlers from it.
+   * Stops the server the chat created and the default store; emits `close` once the logouts of
+   * the closed connections (their `unlink` events) are done. A server given in the options keeps
+   * running: the chat removes its listeners and handlers from it.
    */
   async stop(): Promise<void> {
     if (this.ownsServer) {
       await this.volley.stop();
+      await this.logins.settled();
     } else {
+      this.users.close();
       // The server is the application's and keeps running: the chat only leaves it. Its
       // connections stay open; their chat commands now get NO_HANDLER.
       this.volley.off('handshake', this.onHandshake);
@@ -149,6 +159,57 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   /** Ids of the user's open connections (on every node). */
   getUserConnections(userName: string): Promise<string[]> {
     return this.store.getConnections(userName);
+  }
+
+  /** Whether users the chat does not know yet may log in (option `acceptNewUsers`); settable at any time. */
+  get acceptNewUsers(): boolean {
+    return this.settings.acceptNewUsers;
+  }
+
+  set acceptNewUsers(accept: boolean) {
+    if (typeof accept !== 'boolean') throw new TypeError('acceptNewUsers must be a boolean');
+    this.settings.acceptNewUsers = accept;
+  }
+
+  /**
+   * A page of the users in name order, each with its number of open connections on every node
+   * (0: known but offline), after `after`, at most `limit`.
+   *
+   * @example
+   * for (const { userName, connections } of await chat.listUsers()) console.log(userName, connections > 0 ? 'online' : 'offline');
+   */
+  listUsers(after?: string, limit?: number): Promise<UserSummary[]> {
+    return this.users.listUsers(after, limit);
+  }
+
+  /** Pushes an application message (not a chat notification name) to every connection of a user, on every node. */
+  sendToUser(userName: string, name: string, payload?: unknown): Promise<void> {
+    return this.users.sendToUser(userName, name, payload);
+  }
+
+  /** Pushes an application message to every logged-in connection, except those of `options.exceptUser`. */
+  broadcastToUsers(name: string, payload?: unknown, options?: UserBroadcastOptions): Promise<void> {
+    return this.users.broadcast(name, payload, options);
+  }
+
+  /**
+   * Handles application message `name` sent by logged-in users (`chatClient.send(name, payload)`);
+   * the handler's result is the answer, a throw (or rejection) rejects it.
+   *
+   * @example
+   * chat.handle('move', async (payload, { userName }) => game.move(userName, payload));
+   */
+  handle(name: string, handler: AppMessageHandler): this {
+    this.users.handle(name, handler);
+    return this;
+  }
+
+  /**
+   * Removes a user: closes its connections on every node with code 4209 (its clients do not
+   * reconnect), waits for this node's logouts (`unlink`), then deletes it (`leave`). Rejects `noUser`.
+   */
+  kick(userName: string, reason?: string): Promise<void> {
+    return this.users.kick(userName, reason);
   }
 
   /** Closes every connection of the user, on every node. */

@@ -28,6 +28,11 @@ export interface ChatStore {
   setUserInfo(userName: string, info: UserInfo): Promise<void>;
   /** What presence shows about the user; `{}` when nothing was stored. */
   getUserInfo(userName: string): Promise<UserInfo>;
+  /**
+   * A page of the users, in name order, with names after `after`, at most `limit`, each with its
+   * number of connections. Costs O(log users + limit): keep an index.
+   */
+  listUsers(after: string | undefined, limit: number): Promise<UserSummary[]>;
 
   // --- connections ---
   /** **Atomic.** Binds a connection to a user (creating the user); returns the user's connection count after. */
@@ -173,6 +178,13 @@ export interface RoomState {
 export type RoomChanges = Partial<
   Pick<RoomState, 'owner' | 'whitelistOnly' | 'visible' | 'presence' | 'accessToken' | 'enableUserlistUpdates' | 'enableAccessListsUpdates'>
 >;
+
+/** A user in {@link ChatStore.listUsers}. */
+export interface UserSummary {
+  userName: string;
+  /** Its open connections, on every node (0: known but offline). */
+  connections: number;
+}
 
 /** What presence shows about a user. */
 export interface UserInfo {

@@ -16,11 +16,15 @@ import { userChannel } from './notifier.js';
 export class Logins {
   /** Logged-in connections of this node → their user. */
   private readonly users = new Map<ServerConnection, string>();
+  /** Logouts in progress. */
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(
     private readonly service: ChatService,
     private readonly pipeline: CommandPipeline,
     private readonly events: ChatEmitter,
+    /** Read at each login: `acceptNewUsers` changes at run time. */
+    private readonly settings: { readonly acceptNewUsers: boolean; readonly authenticateTimeout: number },
   ) {}
 
   /** The user a connection of this node is logged in as. */
@@ -75,16 +79,15 @@ export class Logins {
     if (userName === undefined || userName === null) throw new ChatError(ChatErrorCode.NO_LOGIN, []);
     if (typeof userName !== 'string') throw new ChatError(ChatErrorCode.INVALID_NAME, [String(userName)]);
     const name = userName;
-    // Past the hook only the reason given to `reject` goes to the client as is: a store or listener
-    // failure is reported here and the client gets internalError, never its text.
-    let rejection: { reason: unknown } | undefined;
+    // Past the hook a store failure is reported here and the client gets internalError, never its
+    // text; what an `authenticate` listener rejects with or throws goes to the client as it is.
+    let isNewUser = false;
     await this.pipeline.guard(async () => {
       this.service.checkName(name);
-      const isNewUser = !(await this.store.hasUser(name));
-      this.events.emit('authenticate', name, { isNewUser, auth: payload }, (reason) => {
-        rejection ??= { reason: reason ?? new ChatError(ChatErrorCode.NOT_ALLOWED, []) };
-      });
+      isNewUser = !(await this.store.hasUser(name));
     });
+    if (isNewUser && !this.settings.acceptNewUsers) throw new ChatError(ChatErrorCode.NOT_ALLOWED, [name]);
+    const rejection = await this.askListeners(name, { isNewUser, auth: payload });
     if (rejection !== undefined) throw rejection.reason;
     await this.pipeline.guard(async () => {
       if (await this.store.addUser(name)) this.events.emit('join', name);
@@ -99,12 +102,62 @@ export class Logins {
     return { userName: name, authData: { ...authData, id: connectionId } };
   }
 
+  /**
+   * The `authenticate` listeners in turn, each awaited (a listener may be async), together within
+   * `authenticateTimeout`: the first `reject(reason)`, or a ChatError or string thrown, refuses the
+   * login with that reason; another throw refuses it with `internalError` and is reported.
+   */
+  private async askListeners(userName: string, info: { isNewUser: boolean; auth: unknown }): Promise<{ reason: unknown } | undefined> {
+    let rejection: { reason: unknown } | undefined;
+    const reject = (reason?: unknown): void => {
+      rejection ??= { reason: reason ?? new ChatError(ChatErrorCode.NOT_ALLOWED, []) };
+    };
+    const listeners = this.events.listeners('authenticate');
+    if (listeners.length === 0) return undefined;
+    const asked = (async () => {
+      for (const listener of listeners) {
+        try {
+          await listener.call(this.events, userName, info, reject);
+        } catch (thrown) {
+          // A ChatError or a string is a reason given on purpose; anything else is a bug, whose
+          // text stays on the server.
+          if (thrown instanceof ChatError || typeof thrown === 'string') reject(thrown);
+          else {
+            this.events.emit('error', thrown);
+            reject(new ChatError(ChatErrorCode.INTERNAL_ERROR, []));
+          }
+        }
+        if (rejection !== undefined) return;
+      }
+    })();
+    const timeout = this.settings.authenticateTimeout;
+    if (timeout === 0) await asked;
+    else {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)));
+      const settled = await Promise.race([asked.then(() => true), late.then(() => false)]);
+      clearTimeout(timer);
+      if (!settled) reject(new ChatError(ChatErrorCode.TIMEOUT, ['authenticate']));
+    }
+    return rejection;
+  }
+
   /** A connection closed: log it out of its rooms and of its user. */
-  async logout(connection: ServerConnection): Promise<void> {
+  logout(connection: ServerConnection): Promise<void> {
     const userName = this.users.get(connection);
-    if (userName === undefined) return;
+    if (userName === undefined) return Promise.resolve();
     this.users.delete(connection);
-    await this.loggedOut(userName, connection.id);
+    return this.track(this.loggedOut(userName, connection.id));
+  }
+
+  /** Resolves once every logout in progress (now) has finished: `stop()` and `kick()` wait for them. */
+  async settled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  private track(logout: Promise<void>): Promise<void> {
+    this.pending.add(logout);
+    return logout.finally(() => this.pending.delete(logout));
   }
 
   /**
@@ -120,7 +173,7 @@ export class Logins {
       this.events.emit('error', error);
       return;
     }
-    if (userName !== undefined) await this.loggedOut(userName, id);
+    if (userName !== undefined) await this.track(this.loggedOut(userName, id));
   }
 
   private async loggedOut(userName: string, id: string): Promise<void> {

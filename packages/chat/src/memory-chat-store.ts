@@ -1,7 +1,9 @@
 import type { DirectListName, ProcessedMessage, RoomSummary, UserSeen } from './chat-api.js';
 import { ChatError, ChatErrorCode } from './chat-error.js';
-import type { ChatStore, ConnectionRemoval, HistoryPage, MembershipChange, RoomChanges, RoomState, StoredRoomListName, UserInfo } from './chat-store.js';
+import type { ChatStore, ConnectionRemoval, HistoryPage, MembershipChange, RoomChanges, RoomState, StoredRoomListName, UserInfo, UserSummary } from './chat-store.js';
+import { MessageLog } from './message-log.js';
 import { RoomIndex } from './room-index.js';
+import { SortedNames } from './sorted-names.js';
 
 interface UserRecord {
   connections: Set<string>;
@@ -18,19 +20,8 @@ interface RoomRecord {
   joined: Map<string, Set<string>>;
   /** user → ms of its last join or leave. */
   seen: Map<string, number>;
-  /**
-   * Retained messages, oldest first; ids are consecutive. Kept as their JSON text: a read parses
-   * only the messages it returns, and the text's size is what the byte bounds count.
-   */
-  history: StoredMessage[];
-  /** Bytes of `history`'s texts. */
-  historyBytes: number;
-}
-
-interface StoredMessage {
-  id: number;
-  text: string;
-  bytes: number;
+  /** Retained messages. */
+  history: MessageLog;
 }
 
 /**
@@ -48,10 +39,12 @@ export class MemoryChatStore implements ChatStore {
   /** connection id → its user. */
   private readonly connectionUsers = new Map<string, string>();
   private readonly index = new RoomIndex();
+  /** Every user name, in order, for pages of users. */
+  private readonly userNames = new SortedNames();
 
   async addUser(userName: string): Promise<boolean> {
     if (this.users.has(userName)) return false;
-    this.users.set(userName, newUser());
+    this.user(userName);
     return true;
   }
 
@@ -60,7 +53,12 @@ export class MemoryChatStore implements ChatStore {
   }
 
   async deleteUser(userName: string): Promise<boolean> {
+    this.userNames.delete(userName);
     return this.users.delete(userName);
+  }
+
+  async listUsers(after: string | undefined, limit: number): Promise<UserSummary[]> {
+    return this.userNames.after(after, limit).map((userName) => ({ userName, connections: this.users.get(userName)!.connections.size }));
   }
 
   async setUserInfo(userName: string, info: UserInfo): Promise<void> {
@@ -134,8 +132,7 @@ export class MemoryChatStore implements ChatStore {
       lists: { adminlist: new Set(), blacklist: new Set(), whitelist: new Set(), tokenholders: new Set() },
       joined: new Map(),
       seen: new Map(),
-      history: [],
-      historyBytes: 0,
+      history: new MessageLog(),
     });
     this.index.added(room.name, room.visible, room.owner);
     return true;
@@ -199,7 +196,7 @@ export class MemoryChatStore implements ChatStore {
     const room = this.rooms.get(roomName);
     if (room === undefined) return false;
     room.state.historyMaxSize = size;
-    trim(room);
+    room.history.trim(size);
     return true;
   }
 
@@ -288,60 +285,33 @@ export class MemoryChatStore implements ChatStore {
   async addMessage(roomName: string, message: ProcessedMessage, maxBytes = Infinity): Promise<ProcessedMessage | undefined> {
     const room = this.rooms.get(roomName);
     if (room === undefined) return undefined;
-    const stored = { ...message, id: ++room.state.lastMessageId };
-    const text = JSON.stringify(stored);
-    const bytes = Buffer.byteLength(text);
-    room.history.push({ id: stored.id, text, bytes });
-    room.historyBytes += bytes;
-    trim(room, maxBytes);
-    return JSON.parse(text) as ProcessedMessage;
+    const stored = room.history.append({ ...message, id: ++room.state.lastMessageId });
+    room.history.trim(room.state.historyMaxSize, maxBytes);
+    return stored;
   }
 
   async getRecentHistory(roomName: string, limit: number, maxBytes: number): Promise<HistoryPage> {
     const room = this.rooms.get(roomName);
-    const history = room?.history ?? [];
-    // Newest first: walk back from the end while the page has room.
-    const picked: StoredMessage[] = [];
-    let bytes = 0;
-    for (let index = history.length - 1; index >= 0 && picked.length < limit; index--) {
-      const entry = history[index]!;
-      if (bytes + entry.bytes > maxBytes) break;
-      picked.push(entry);
-      bytes += entry.bytes;
-    }
-    if (picked.length === 0 && history.length > 0 && limit > 0) throw new ChatError(ChatErrorCode.ANSWER_TOO_LARGE, [roomName]);
-    return { messages: picked.map(parse), bytes };
+    return room === undefined ? { messages: [], bytes: 0 } : room.history.recent(roomName, limit, maxBytes);
   }
 
   async getHistory(roomName: string, afterId: number, limit: number, maxBytes: number): Promise<HistoryPage> {
     const room = this.rooms.get(roomName);
-    if (room === undefined || room.history.length === 0 || limit <= 0) return { messages: [], bytes: 0 };
-    const firstId = room.history[0]!.id;
-    const start = Math.max(afterId + 1, firstId);
-    const end = Math.min(start + limit - 1, room.state.lastMessageId);
-    if (start > end) return { messages: [], bytes: 0 };
-    // From the oldest asked for, so that the client continues from the newest id it got.
-    const picked: StoredMessage[] = [];
-    let bytes = 0;
-    for (let id = start; id <= end; id++) {
-      const entry = room.history[id - firstId]!;
-      if (bytes + entry.bytes > maxBytes) break;
-      picked.push(entry);
-      bytes += entry.bytes;
-    }
-    if (picked.length === 0) throw new ChatError(ChatErrorCode.ANSWER_TOO_LARGE, [roomName]);
-    return { messages: picked.reverse().map(parse), bytes };
+    return room === undefined ? { messages: [], bytes: 0 } : room.history.range(roomName, afterId, limit, maxBytes, room.state.lastMessageId);
   }
 
   async getHistorySize(roomName: string): Promise<number> {
-    return this.rooms.get(roomName)?.history.length ?? 0;
+    return this.rooms.get(roomName)?.history.size ?? 0;
   }
 
   async close(): Promise<void> {}
 
   private user(userName: string): UserRecord {
     let user = this.users.get(userName);
-    if (user === undefined) this.users.set(userName, (user = newUser()));
+    if (user === undefined) {
+      this.users.set(userName, (user = newUser()));
+      this.userNames.add(userName);
+    }
     return user;
   }
 
@@ -378,22 +348,6 @@ function addAll(list: Set<string>, names: string[], limit: number, listName: str
   for (const name of new Set(names)) if (!list.has(name)) added++;
   if (list.size + added > limit) throw new ChatError(ChatErrorCode.LIST_LIMIT_EXCEEDED, [listName]);
   for (const name of names) list.add(name);
-}
-
-/** Drops the oldest messages past `historyMaxSize` and, when given, past `maxBytes`. */
-function trim(room: RoomRecord, maxBytes = Infinity): void {
-  const history = room.history;
-  let drop = Math.max(0, history.length - room.state.historyMaxSize);
-  let bytes = room.historyBytes;
-  for (let index = 0; index < drop; index++) bytes -= history[index]!.bytes;
-  while (drop < history.length && bytes > maxBytes) bytes -= history[drop++]!.bytes;
-  if (drop === 0) return;
-  history.splice(0, drop);
-  room.historyBytes = bytes;
-}
-
-function parse(entry: StoredMessage): ProcessedMessage {
-  return JSON.parse(entry.text) as ProcessedMessage;
 }
 
 /** Whether a user may see a hidden room: joined to it, or admin-level (a blacklisted token holder is not). */

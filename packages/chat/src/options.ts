@@ -54,6 +54,17 @@ export interface ChatServerOptions {
   isValidName?: (name: string) => boolean;
   /** Time a command (hooks and store calls included) may take before it fails with `timeout`; 0 = none. @default 8000 */
   commandTimeout?: number;
+  /**
+   * Whether users the chat does not know yet may log in (they are created then). Off, their
+   * logins are refused with `notAllowed [userName]`; known users still log in. Changeable at any
+   * time through `chat.acceptNewUsers`. @default true
+   */
+  acceptNewUsers?: boolean;
+  /**
+   * Time the `authenticate` listeners together may take (each may return a promise) before the
+   * login is refused with `timeout ['authenticate']`; 0 = none. @default 8000
+   */
+  authenticateTimeout?: number;
 }
 
 /** Defaults of {@link ChatServerOptions}. */
@@ -70,6 +81,8 @@ export const chatServerDefaults = {
   directListSizeLimit: 1_000,
   roomListSizeLimit: 10_000,
   commandTimeout: 8_000,
+  acceptNewUsers: true,
+  authenticateTimeout: 8_000,
 } as const;
 
 /** Options with defaults applied. */
@@ -89,16 +102,18 @@ export function resolveChatOptions(options: ChatServerOptions): ResolvedChatOpti
   if (resolved.server === undefined && resolved.port === undefined && resolved.serverOptions?.noServer !== true && resolved.serverOptions?.server === undefined) {
     throw new TypeError('Give `server`, `port`, `serverOptions.server` or `serverOptions.noServer`');
   }
-  for (const key of ['enableDirectMessages', 'enableRoomsManagement', 'enableUserlistUpdates', 'enableAccessListsUpdates', 'presence'] as const) {
+  for (const key of ['enableDirectMessages', 'enableRoomsManagement', 'enableUserlistUpdates', 'enableAccessListsUpdates', 'presence', 'acceptNewUsers'] as const) {
     if (typeof resolved[key] !== 'boolean') throw new TypeError(`${key} must be a boolean`);
   }
   for (const key of ['historyMaxGetMessages', 'historyMaxSize', 'historyMaxBytes', 'maxRoomsPerUser', 'directListSizeLimit', 'roomListSizeLimit'] as const) {
     const value = resolved[key];
     if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`${key} must be a non-negative integer`);
   }
-  const timeout = resolved.commandTimeout;
-  if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0 || timeout > MAX_TIMER_DELAY) {
-    throw new TypeError(`commandTimeout must be between 0 and ${MAX_TIMER_DELAY} ms`);
+  for (const key of ['commandTimeout', 'authenticateTimeout'] as const) {
+    const timeout = resolved[key];
+    if (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout < 0 || timeout > MAX_TIMER_DELAY) {
+      throw new TypeError(`${key} must be between 0 and ${MAX_TIMER_DELAY} ms`);
+    }
   }
   if (resolved.isValidName !== undefined && typeof resolved.isValidName !== 'function') throw new TypeError('isValidName must be a function');
   if (resolved.hooks !== undefined && (resolved.hooks === null || typeof resolved.hooks !== 'object')) throw new TypeError('hooks must be an object');

@@ -326,7 +326,7 @@ export class ClientCore<A extends Api = AnyApi> extends Peer<ClientEvents, A['cl
     this.stopPing();
     // close() also starts the session over, gated, for the next connection.
     this.session.close(`the connection closed (${code})`);
-    if (code === CloseCode.HANDSHAKE_REJECTED) this.stopped = true;
+    if (code === CloseCode.HANDSHAKE_REJECTED || code === CloseCode.KICKED) this.stopped = true;
     const wasConnected = this.currentState === 'connected';
     const retrying = this.currentState === 'connecting' && this.reconnectTimer.attempt > 0;
     const willReconnect = this.options.reconnect && !this.stopped && (wasConnected || retrying) && !this.reconnectTimer.exhausted;

@@ -91,6 +91,8 @@ export const CloseCode = {
   POLICY_VIOLATION: 4207,
   /** The peer read too slowly; its outgoing buffer passed `maxBufferedAmount`. */
   SLOW_CONSUMER: 4208,
+  /** The application removed the client (the chat's `kick`). Clients must not reconnect on their own. */
+  KICKED: 4209,
   /** Unknown error. */
   UNKNOWN: 4299,
 } as const;

@@ -4,7 +4,7 @@
  * hash tag puts every key of the store in one Redis Cluster slot, so that every script is legal
  * there. Names never contain `:` (the chat refuses them), so a name ends its key segment.
  *
- * - `R:users` set of user names; `R:u:<user>` hash (`wlo` direct whitelist-only, `info` JSON);
+ * - `R:users` sorted set of user names, all scores 0 (ordered by bytes); `R:u:<user>` hash (`wlo` direct whitelist-only, `info` JSON);
  *   `R:u:<user>:<set>` sets: `conns`, `blacklist`, `whitelist`, and the room index's `related`
  *   (rooms the user owns, administers, holds the token of or is joined to) and `owned`.
  * - `R:rooms` and `R:visible`: sorted sets of room names, all scores 0 (ordered by bytes).

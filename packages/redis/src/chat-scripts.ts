@@ -6,19 +6,28 @@ import { RedisScript } from './redis-script.js';
  * the layout). Arguments are in ARGV; a missing value (a null owner, no viewer) is ''.
  */
 const lua = {
-  addUser: `return redis.call('SADD', kUsers(), ARGV[1])`,
-  hasUser: `return redis.call('SISMEMBER', kUsers(), ARGV[1])`,
+  addUser: `return redis.call('ZADD', kUsers(), 'NX', 0, ARGV[1])`,
+  hasUser: `if redis.call('ZSCORE', kUsers(), ARGV[1]) then return 1 end
+    return 0`,
+  listUsers: `
+    local from = '-'
+    if ARGV[1] ~= '' then from = '(' .. ARGV[1] end
+    local page = {}
+    for _, u in ipairs(redis.call('ZRANGEBYLEX', kUsers(), from, '+', 'LIMIT', 0, tonumber(ARGV[2]))) do
+      page[#page + 1] = {u, redis.call('SCARD', kUserSet(u, 'conns'))}
+    end
+    return page`,
   deleteUser: `
     local u = ARGV[1]
-    if redis.call('SREM', kUsers(), u) == 0 then return 0 end
+    if redis.call('ZREM', kUsers(), u) == 0 then return 0 end
     redis.call('DEL', kUser(u), kUserSet(u, 'conns'), kUserSet(u, 'blacklist'), kUserSet(u, 'whitelist'))
     return 1`,
   setUserField: `
-    redis.call('SADD', kUsers(), ARGV[1])
+    redis.call('ZADD', kUsers(), 'NX', 0, ARGV[1])
     return redis.call('HSET', kUser(ARGV[1]), ARGV[2], ARGV[3])`,
   getUserField: `return redis.call('HGET', kUser(ARGV[1]), ARGV[2])`,
   addConnection: `
-    redis.call('SADD', kUsers(), ARGV[1])
+    redis.call('ZADD', kUsers(), 'NX', 0, ARGV[1])
     redis.call('SADD', kUserSet(ARGV[1], 'conns'), ARGV[2])
     redis.call('HSET', kConnUsers(), ARGV[2], ARGV[1])
     return redis.call('SCARD', kUserSet(ARGV[1], 'conns'))`,
@@ -36,7 +45,7 @@ const lua = {
   userSetMembers: `return redis.call('SMEMBERS', kUserSet(ARGV[1], ARGV[2]))`,
   userSetHas: `return redis.call('SISMEMBER', kUserSet(ARGV[1], ARGV[2]), ARGV[3])`,
   addToDirectList: `
-    redis.call('SADD', kUsers(), ARGV[1])
+    redis.call('ZADD', kUsers(), 'NX', 0, ARGV[1])
     if addAll(kUserSet(ARGV[1], ARGV[2]), 4, tonumber(ARGV[3])) then return 1 end
     return -1`,
   removeFromDirectList: `

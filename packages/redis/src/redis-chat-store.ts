@@ -13,6 +13,7 @@ import {
   type StoredRoomListName,
   type UserInfo,
   type UserSeen,
+  type UserSummary,
 } from '@volley/chat';
 import { createClient } from 'redis';
 import { chatScripts } from './chat-scripts.js';
@@ -110,6 +111,11 @@ export class RedisChatStore implements ChatStore {
   async getUserInfo(userName: string): Promise<UserInfo> {
     const info = (await this.run('getUserField', userName, 'info')) as string | null;
     return info === null ? {} : (JSON.parse(info) as UserInfo);
+  }
+
+  async listUsers(after: string | undefined, limit: number): Promise<UserSummary[]> {
+    const page = (await this.run('listUsers', after ?? '', count(limit))) as [string, number][];
+    return page.map(([userName, connections]) => ({ userName, connections }));
   }
 
   async addConnection(userName: string, connectionId: string): Promise<number> {

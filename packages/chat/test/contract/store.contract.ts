@@ -29,6 +29,32 @@ export default function storeContract(createStore: StoreFactory): void {
       expect(await store.addUser('alice')).toBe(true);
     });
 
+    it('listUsers pages the users in name order with their connection counts', async () => {
+      const store = await open();
+      expect(await store.listUsers(undefined, 10)).toEqual([]);
+      for (const name of ['carol', 'alice', 'dave', 'bob']) await store.addUser(name);
+      await store.addConnection('bob', 'c1');
+      await store.addConnection('bob', 'c2');
+      await store.addConnection('erin', 'c3'); // creates erin
+      expect(await store.listUsers(undefined, 10)).toEqual([
+        { userName: 'alice', connections: 0 },
+        { userName: 'bob', connections: 2 },
+        { userName: 'carol', connections: 0 },
+        { userName: 'dave', connections: 0 },
+        { userName: 'erin', connections: 1 },
+      ]);
+      expect((await store.listUsers(undefined, 2)).map((user) => user.userName)).toEqual(['alice', 'bob']);
+      expect((await store.listUsers('bob', 2)).map((user) => user.userName)).toEqual(['carol', 'dave']);
+      expect((await store.listUsers('bz', 10)).map((user) => user.userName)).toEqual(['carol', 'dave', 'erin']);
+      await store.removeConnection('bob', 'c1', 1_000);
+      await store.deleteUser('carol');
+      expect(await store.listUsers('alice', 2)).toEqual([
+        { userName: 'bob', connections: 1 },
+        { userName: 'dave', connections: 0 },
+      ]);
+      expect(await store.listUsers('erin', 10)).toEqual([]);
+    });
+
     it('concurrent addUser of one name: exactly one call creates it', async () => {
       const store = await open();
       const results = await Promise.all(range(20).map(() => store.addUser('alice')));

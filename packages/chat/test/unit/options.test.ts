@@ -15,7 +15,7 @@ function construct(options: unknown): ChatServer {
   return new ChatServer(options as ChatServerOptions);
 }
 
-const flags = ['enableDirectMessages', 'enableRoomsManagement', 'enableUserlistUpdates', 'enableAccessListsUpdates', 'presence'] as const;
+const flags = ['enableDirectMessages', 'enableRoomsManagement', 'enableUserlistUpdates', 'enableAccessListsUpdates', 'presence', 'acceptNewUsers'] as const;
 const sizes = ['historyMaxGetMessages', 'historyMaxSize', 'historyMaxBytes', 'maxRoomsPerUser', 'directListSizeLimit', 'roomListSizeLimit'] as const;
 
 describe('ChatServer options: defaults', () => {
@@ -33,12 +33,14 @@ describe('ChatServer options: defaults', () => {
       directListSizeLimit: 1_000,
       roomListSizeLimit: 10_000,
       commandTimeout: 8_000,
+      acceptNewUsers: true,
+      authenticateTimeout: 8_000,
     });
   });
 
   it('a port alone is enough; undefined values take the defaults', () => {
     expect(construct({ port: 0 })).toBeInstanceOf(ChatServer);
-    expect(construct({ port: 0, ...Object.fromEntries([...flags, ...sizes, 'commandTimeout', 'hooks', 'isValidName'].map((key) => [key, undefined])) })).toBeInstanceOf(
+    expect(construct({ port: 0, ...Object.fromEntries([...flags, ...sizes, 'commandTimeout', 'authenticateTimeout', 'hooks', 'isValidName'].map((key) => [key, undefined])) })).toBeInstanceOf(
       ChatServer,
     );
   });
@@ -99,13 +101,13 @@ describe('ChatServer options: sizes', () => {
   });
 });
 
-describe('ChatServer options: commandTimeout', () => {
+describe.each(['commandTimeout', 'authenticateTimeout'] as const)('ChatServer options: %s', (key) => {
   it.each<unknown>([-1, Number.NaN, Number.POSITIVE_INFINITY, MAX_TIMER + 1, '100', null, false])('%j throws a TypeError', (value) => {
-    expect(() => construct({ port: 0, commandTimeout: value })).toThrow(new TypeError(`commandTimeout must be between 0 and ${MAX_TIMER} ms`));
+    expect(() => construct({ port: 0, [key]: value })).toThrow(new TypeError(`${key} must be between 0 and ${MAX_TIMER} ms`));
   });
 
   it.each([0, 1, MAX_TIMER])('%j is accepted (0 = no timeout)', (value) => {
-    expect(construct({ port: 0, commandTimeout: value })).toBeInstanceOf(ChatServer);
+    expect(construct({ port: 0, [key]: value })).toBeInstanceOf(ChatServer);
   });
 });
 

@@ -35,6 +35,17 @@ function node(prefix: string): RedisChatStore {
   return store;
 }
 
+/**
+ * A private redis-server with append-only persistence that syncs every write (nothing
+ * acknowledged is lost): `start()` starts it, again after a kill, over the same files.
+ */
+function persistentRedis(): { path: string; start: () => ReturnType<typeof startRedis> } {
+  const folder = mkdtempSync(join(tmpdir(), 'volley-redis-aof-'));
+  onCleanup(() => rmSync(folder, { recursive: true, force: true }));
+  const path = join(folder, 'redis.sock');
+  return { path, start: () => startRedis(path, ['--dir', folder, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always']) };
+}
+
 /** A plain client to look at what the store wrote; closed in clean-up. */
 // eslint-disable-next-line @typescript-eslint/explicit-function-return-type -- node-redis's client type, inferred
 async function inspector() {
@@ -127,11 +138,8 @@ describe.skipIf(skip)('RedisChatStore on Redis', () => {
   });
 
   it('Redis restarted with append-only persistence: every acknowledged message is there, and a call while it is down fails at once', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'volley-redis-aof-'));
-    onCleanup(() => rmSync(folder, { recursive: true, force: true }));
-    const path = join(folder, 'redis.sock');
-    const persistence = ['--dir', folder, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
-    let redis = await startRedis(path, persistence);
+    const { path, start } = persistentRedis();
+    let redis = await start();
     const client = redisClient(path);
     const store = new RedisChatStore({ client: client as never, prefix: 'aof' });
     await store.createRoom(roomState('lobby'));
@@ -143,7 +151,7 @@ describe.skipIf(skip)('RedisChatStore on Redis', () => {
     const down = await rejectionOf(store.addMessage('lobby', message('lost')));
     expect(down).toBeInstanceOf(Error);
 
-    redis = await startRedis(path, persistence);
+    redis = await start();
     await new Promise<void>((resolve) => (client.isReady ? resolve() : client.once('ready', () => resolve())));
     const kept = await store.getHistory('lobby', 0, 100, Infinity);
     expect(kept.messages.map((entry) => entry.id).reverse()).toEqual(acknowledged);
@@ -155,11 +163,8 @@ describe.skipIf(skip)('a chat server on RedisChatStore while Redis is down', () 
   beforeAll(requireRedis);
 
   it('a command fails with internalError and the server reports why; once Redis is back, commands work again', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'volley-redis-chat-'));
-    onCleanup(() => rmSync(folder, { recursive: true, force: true }));
-    const path = join(folder, 'redis.sock');
-    const persistence = ['--dir', folder, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always'];
-    let redis = await startRedis(path, persistence);
+    const { path, start } = persistentRedis();
+    let redis = await start();
     const client = redisClient(path);
     const harness = await startChat(() => new RedisChatStore({ client: client as never, prefix: 'down' }));
     await harness.chat.addRoom('lobby');
@@ -175,7 +180,7 @@ describe.skipIf(skip)('a chat server on RedisChatStore while Redis is down', () 
     // The connection and the process are unharmed.
     expect(alice.chat.client.state).toBe('connected');
 
-    redis = await startRedis(path, persistence);
+    redis = await start();
     await new Promise<void>((resolve) => (client.isReady ? resolve() : client.once('ready', () => resolve())));
     expect(await alice.chat.roomMessage('lobby', { textMessage: 'after' })).toBe(2);
     harness.errors.length = 0;
