@@ -87,7 +87,7 @@ export class ChatAdmin {
     if (!(await this.service.store.hasUser(userName))) throw new ChatError(ChatErrorCode.NO_USER, [userName]);
     if ((await this.service.store.getConnections(userName)).length > 0) throw new ChatError(ChatErrorCode.USER_ONLINE, [userName]);
     await this.service.store.deleteUser(userName);
-    this.events.emit('leave', userName);
+    this.service.userLeft(userName, this.events);
   }
 
   /** Creates a room. Rejects `invalidName`, `roomExists`, `listLimitExceeded`, `badArgument` (data nested too deep). */

@@ -82,6 +82,13 @@ export interface RoomDataView extends RoomSummary {
   data?: Record<string, unknown>;
 }
 
+/** A user as `listUsers` and the `userList` notification show it. */
+export interface UserSummary {
+  userName: string;
+  /** Its open connections, on every node (0: known but offline). */
+  connections: number;
+}
+
 /** A room member as presence shows it (classroom server). */
 export interface MemberInfo {
   /** The user name. */
@@ -226,6 +233,16 @@ export interface ChatNotifications {
   roomMemberLeft(roomName: string, member: MemberInfo): void;
   roomMemberMessage(roomName: string, message: MemberMessage): void;
   roomBroadcast(roomName: string, message: MemberMessage): void;
+  /** Server presence: the users (the first 1,000 by name), to a connection that just logged in. */
+  userList(users: UserSummary[]): void;
+  /** Server presence: a user the chat did not know logged in for the first time. */
+  userJoined(userName: string): void;
+  /** Server presence: a user came online (its first connection logged in). */
+  userLinked(userName: string): void;
+  /** Server presence: a user went offline (its last connection closed). */
+  userUnlinked(userName: string): void;
+  /** Server presence: a user was deleted or kicked. */
+  userLeft(userName: string): void;
 }
 
 /** A notification name. */
@@ -294,6 +311,11 @@ export const notificationArguments = {
   roomMemberLeft: ['roomName', 'member'],
   roomMemberMessage: ['roomName', 'message'],
   roomBroadcast: ['roomName', 'message'],
+  userList: ['users'],
+  userJoined: ['userName'],
+  userLinked: ['userName'],
+  userUnlinked: ['userName'],
+  userLeft: ['userName'],
 } as const satisfies { [K in ChatNotificationName]: readonly string[] };
 
 /** Command names, in the order of {@link commandArguments}. */

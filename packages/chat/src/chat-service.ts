@@ -2,6 +2,7 @@ import type { Server } from '@volley/server';
 import { isValidName, type MemberInfo } from './chat-api.js';
 import { ChatError, ChatErrorCode } from './chat-error.js';
 import type { ChatStore, RoomState, StoredRoomListName } from './chat-store.js';
+import type { ChatEmitter } from './chat-events.js';
 import type { ChatHooks, CommandContext } from './hooks.js';
 import { type Notifier, roomChannel } from './notifier.js';
 import type { ResolvedChatOptions } from './options.js';
@@ -197,6 +198,12 @@ export class ChatService {
   async leaveChannel(roomName: string, connectionIds: readonly string[]): Promise<void> {
     const channel = roomChannel(roomName);
     await Promise.all(connectionIds.map((id) => this.server.connection(id).leaveRoom(channel).catch(this.reportError)));
+  }
+
+  /** A user was deleted or kicked: the `leave` event and, with server presence, `userLeft`. */
+  userLeft(userName: string, events: ChatEmitter): void {
+    events.emit('leave', userName);
+    if (this.options.serverPresence) void this.notifier.toEveryone(undefined, 'userLeft', userName);
   }
 
   /** What presence shows of a user. */

@@ -1,4 +1,4 @@
-import type { DirectListName, EditableRoomListName, ProcessedMessage, RoomSummary, UserSeen } from './chat-api.js';
+import type { DirectListName, EditableRoomListName, ProcessedMessage, RoomSummary, UserSeen, UserSummary } from './chat-api.js';
 
 /**
  * The chat's state seam. All chat state (users, their connections and lists, rooms, membership,
@@ -178,13 +178,6 @@ export interface RoomState {
 export type RoomChanges = Partial<
   Pick<RoomState, 'owner' | 'whitelistOnly' | 'visible' | 'presence' | 'accessToken' | 'enableUserlistUpdates' | 'enableAccessListsUpdates'>
 >;
-
-/** A user in {@link ChatStore.listUsers}. */
-export interface UserSummary {
-  userName: string;
-  /** Its open connections, on every node (0: known but offline). */
-  connections: number;
-}
 
 /** What presence shows about a user. */
 export interface UserInfo {

@@ -31,4 +31,5 @@ export type {
   RoomListName,
   RoomSummary,
   UserSeen,
+  UserSummary,
 } from './chat-api.js';

@@ -14,7 +14,7 @@ export * from './client.js';
 
 export type { AddRoomOptions, AddUserOptions, AppMessageHandler, ChatServerEvents, CommandTarget, MessageSender, UserBroadcastOptions } from './chat-server.js';
 export type { ChatServerOptions } from './options.js';
-export type { ChatStore, ConnectionRemoval, HistoryPage, MembershipChange, RoomChanges, RoomState, StoredRoomListName, UserInfo, UserSummary } from './chat-store.js';
+export type { ChatStore, ConnectionRemoval, HistoryPage, MembershipChange, RoomChanges, RoomState, StoredRoomListName, UserInfo } from './chat-store.js';
 export type {
   AfterHook,
   AuthenticateContext,

@@ -8,6 +8,9 @@ import type { ChatStore } from './chat-store.js';
 import type { CommandPipeline } from './command-pipeline.js';
 import { userChannel } from './notifier.js';
 
+/** How many users the `userList` of server presence names at most (the first by name). */
+const SERVER_PRESENCE_LIST = 1000;
+
 /**
  * Who is logged in on this node: a connection logs in through the Volley handshake (the
  * authenticate hook, then the `authenticate` listeners, then its user is created if new) and out
@@ -58,10 +61,18 @@ export class Logins {
       await connection.joinRoom(userChannel(userName));
       this.events.emit('link', userName, connection.id);
       void this.service.notifier.toUser(userName, connection.id, 'socketConnectEcho', connection.id, nconnected);
+      if (this.service.options.serverPresence) await this.announceLink(connection.id, userName, nconnected);
     } catch (error) {
       this.events.emit('error', error);
       if (!handshake.ended) handshake.reject(new ChatError(ChatErrorCode.INTERNAL_ERROR, []));
     }
+  }
+
+  /** Server presence: the user list to the new connection and, for a user's first one, `userLinked` to the others. */
+  private async announceLink(connectionId: string, userName: string, nconnected: number): Promise<void> {
+    const users = await this.store.listUsers(undefined, SERVER_PRESENCE_LIST);
+    void this.service.notifier.toConnection(connectionId, 'userList', users);
+    if (nconnected === 1) void this.service.notifier.toEveryone(connectionId, 'userLinked', userName);
   }
 
   /** Handshake payload → user, or throws the reason for `loginRejected`. */
@@ -90,7 +101,10 @@ export class Logins {
     const rejection = await this.askListeners(name, { isNewUser, auth: payload });
     if (rejection !== undefined) throw rejection.reason;
     await this.pipeline.guard(async () => {
-      if (await this.store.addUser(name)) this.events.emit('join', name);
+      if (await this.store.addUser(name)) {
+        this.events.emit('join', name);
+        if (this.service.options.serverPresence) void this.service.notifier.toEveryone(undefined, 'userJoined', name);
+      }
       const { role, displayName } = authData;
       if (typeof role === 'string' || typeof displayName === 'string') {
         await this.store.setUserInfo(name, {
@@ -184,6 +198,7 @@ export class Logins {
         if (room !== undefined) await this.service.left(room, userName, id, njoined);
       }
       void this.service.notifier.toUser(userName, id, 'socketDisconnectEcho', id, removal.nconnected);
+      if (removal.nconnected === 0 && this.service.options.serverPresence) void this.service.notifier.toEveryone(undefined, 'userUnlinked', userName);
       await this.service.hooks.disconnect?.(userName, id);
     } catch (error) {
       this.events.emit('error', error);

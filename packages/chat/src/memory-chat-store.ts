@@ -1,6 +1,6 @@
-import type { DirectListName, ProcessedMessage, RoomSummary, UserSeen } from './chat-api.js';
+import type { DirectListName, ProcessedMessage, RoomSummary, UserSeen, UserSummary } from './chat-api.js';
 import { ChatError, ChatErrorCode } from './chat-error.js';
-import type { ChatStore, ConnectionRemoval, HistoryPage, MembershipChange, RoomChanges, RoomState, StoredRoomListName, UserInfo, UserSummary } from './chat-store.js';
+import type { ChatStore, ConnectionRemoval, HistoryPage, MembershipChange, RoomChanges, RoomState, StoredRoomListName, UserInfo } from './chat-store.js';
 import { MessageLog } from './message-log.js';
 import { RoomIndex } from './room-index.js';
 import { SortedNames } from './sorted-names.js';

@@ -38,6 +38,11 @@ export class Notifier {
       .catch(this.onError);
   }
 
+  /** To every logged-in connection, on every node, except one. */
+  toEveryone<K extends WireNotification>(except: string | undefined, name: K, ...args: Parameters<ChatNotifications[K]>): Promise<void> {
+    return this.server.broadcast(name, toPayload(notificationArguments[name], args), { except }).catch(this.onError);
+  }
+
   /** To every connection of a user, except one. */
   toUser<K extends WireNotification>(userName: string, except: string | undefined, name: K, ...args: Parameters<ChatNotifications[K]>): Promise<void> {
     return this.deliver(userChannel(userName), except, name, args);

@@ -29,6 +29,12 @@ export interface ChatServerOptions {
   enableUserlistUpdates?: boolean;
   /** Default for new rooms: send `roomAccessListAdded` / `Removed` and `roomModeChanged`. @default false */
   enableAccessListsUpdates?: boolean;
+  /**
+   * Server-wide presence: every logged-in connection hears of users joining (`userJoined`), coming
+   * online and going offline (`userLinked`, `userUnlinked`) and leaving (`userLeft`), and gets the
+   * user list (`userList`) when it logs in. @default false
+   */
+  serverPresence?: boolean;
   /** Default for new rooms: presence with roles (member lists, member joined/left). @default false */
   presence?: boolean;
   /** Most messages `roomRecentHistory` and `roomHistoryGet` return. @default 100 */
@@ -74,6 +80,7 @@ export const chatServerDefaults = {
   enableUserlistUpdates: false,
   enableAccessListsUpdates: false,
   presence: false,
+  serverPresence: false,
   historyMaxGetMessages: 100,
   historyMaxSize: 10_000,
   historyMaxBytes: 4 * 1024 * 1024,
@@ -102,7 +109,7 @@ export function resolveChatOptions(options: ChatServerOptions): ResolvedChatOpti
   if (resolved.server === undefined && resolved.port === undefined && resolved.serverOptions?.noServer !== true && resolved.serverOptions?.server === undefined) {
     throw new TypeError('Give `server`, `port`, `serverOptions.server` or `serverOptions.noServer`');
   }
-  for (const key of ['enableDirectMessages', 'enableRoomsManagement', 'enableUserlistUpdates', 'enableAccessListsUpdates', 'presence', 'acceptNewUsers'] as const) {
+  for (const key of ['enableDirectMessages', 'enableRoomsManagement', 'enableUserlistUpdates', 'enableAccessListsUpdates', 'presence', 'serverPresence', 'acceptNewUsers'] as const) {
     if (typeof resolved[key] !== 'boolean') throw new TypeError(`${key} must be a boolean`);
   }
   for (const key of ['historyMaxGetMessages', 'historyMaxSize', 'historyMaxBytes', 'maxRoomsPerUser', 'directListSizeLimit', 'roomListSizeLimit'] as const) {

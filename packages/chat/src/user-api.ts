@@ -3,7 +3,7 @@ import { chatCommandNames, chatNotificationNames } from './chat-api.js';
 import { ChatError, ChatErrorCode } from './chat-error.js';
 import type { ChatEmitter } from './chat-events.js';
 import type { ChatService } from './chat-service.js';
-import type { UserSummary } from './chat-store.js';
+import type { UserSummary } from './chat-api.js';
 import type { Logins } from './login.js';
 import { userChannel } from './notifier.js';
 
@@ -92,7 +92,7 @@ export class UserApi {
     await Promise.all(connections.map((id) => this.volley.connection(id).close(CloseCode.KICKED, reason)));
     await this.logins.settled();
     await store.deleteUser(userName);
-    this.events.emit('leave', userName);
+    this.service.userLeft(userName, this.events);
   }
 }
 

@@ -7,7 +7,7 @@ import { ChatError, ChatErrorCode } from '@volley/chat';
 import { CloseCode } from '@volley/client';
 import { deferred } from '@volley/test-utils';
 import { describe, expect, it } from 'vitest';
-import { chatErrorOf, type StoreFactory, startChat, volleyErrorOf } from '../helpers.js';
+import { chatErrorOf, type StoreFactory, startChat, unlinked, volleyErrorOf } from '../helpers.js';
 import { recordServerEvents } from './server-events.js';
 
 export default function userApiContract(createStore: StoreFactory): void {
@@ -112,6 +112,47 @@ export default function userApiContract(createStore: StoreFactory): void {
       harness.chat.acceptNewUsers = true;
       await harness.login('bob');
       expect(() => (harness.chat.acceptNewUsers = 'yes' as never)).toThrow(TypeError);
+    });
+  });
+
+  describe('chat user API: server presence', () => {
+    it('with serverPresence, connections hear of users joining, coming online, going offline and leaving, and get the user list on login', async () => {
+      const harness = await startChat(createStore, { serverPresence: true });
+      const alice = await harness.login('alice');
+      expect(await alice.inbox.next('userList')).toEqual([[{ userName: 'alice', connections: 1 }]]);
+      const bob1 = await harness.login('bob');
+      expect(await alice.inbox.next('userJoined')).toEqual(['bob']);
+      expect(await alice.inbox.next('userLinked')).toEqual(['bob']);
+      expect(await bob1.inbox.next('userList')).toEqual([
+        [
+          { userName: 'alice', connections: 1 },
+          { userName: 'bob', connections: 1 },
+        ],
+      ]);
+      // A second connection of an online user: no news for the others.
+      const bob2 = await harness.login('bob');
+      expect((await bob2.inbox.next('userList'))[0]).toContainEqual({ userName: 'bob', connections: 2 });
+      const bob1Gone = unlinked(harness, 'bob');
+      await bob1.chat.disconnect();
+      await bob1Gone;
+      await alice.inbox.flush();
+      expect([alice.inbox.count('userLinked'), alice.inbox.count('userUnlinked')]).toEqual([1, 0]);
+      await bob2.chat.disconnect();
+      expect(await alice.inbox.next('userUnlinked')).toEqual(['bob']);
+      await harness.chat.deleteUser('bob');
+      expect(await alice.inbox.next('userLeft')).toEqual(['bob']);
+      // A connection hears none of its own arrival.
+      expect(bob1.inbox.count('userJoined') + bob1.inbox.count('userLinked')).toBe(0);
+    });
+
+    it('without serverPresence (the default) nobody hears of other users', async () => {
+      const harness = await startChat(createStore);
+      const alice = await harness.login('alice');
+      const bob = await harness.login('bob');
+      await harness.chat.kick('bob');
+      await alice.inbox.flush();
+      for (const name of ['userList', 'userJoined', 'userLinked', 'userUnlinked', 'userLeft'] as const) expect(alice.inbox.count(name), name).toBe(0);
+      expect(bob.inbox.count('userList')).toBe(0);
     });
   });
 

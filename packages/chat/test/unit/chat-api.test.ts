@@ -67,7 +67,21 @@ const chatServiceNotifications: Record<string, string[]> = {
 };
 
 /** The 7 notifications added for room data, receipts and presence. */
-const addedNotifications = ['roomDataUpdated', 'roomReceipt', 'roomMembers', 'roomMemberJoined', 'roomMemberLeft', 'roomMemberMessage', 'roomBroadcast'];
+const addedNotifications = [
+  'roomDataUpdated',
+  'roomReceipt',
+  'roomMembers',
+  'roomMemberJoined',
+  'roomMemberLeft',
+  'roomMemberMessage',
+  'roomBroadcast',
+  // server presence
+  'userList',
+  'userJoined',
+  'userLinked',
+  'userUnlinked',
+  'userLeft',
+];
 
 /** Sample positional arguments of every command, all given (the type makes the table complete and typed). */
 const fullArgs: { [K in ChatCommandName]: Parameters<ChatCommands[K]> } = {
@@ -128,10 +142,10 @@ describe('command and notification tables', () => {
     }
   });
 
-  it('notificationArguments has exactly the 16 Chat Service notifications plus the 7 additions', () => {
+  it('notificationArguments has exactly the 16 Chat Service notifications plus the 12 additions', () => {
     expect(Object.keys(chatServiceNotifications)).toHaveLength(16);
     expect(Object.keys(notificationArguments).sort()).toEqual([...Object.keys(chatServiceNotifications), ...addedNotifications].sort());
-    expect(Object.keys(notificationArguments)).toHaveLength(23);
+    expect(Object.keys(notificationArguments)).toHaveLength(28);
   });
 
   it('the 16 Chat Service notifications keep their argument names', () => {
@@ -144,7 +158,7 @@ describe('command and notification tables', () => {
     expect(chatCommandNames).toEqual(Object.keys(commandArguments));
     expect(chatNotificationNames).toEqual(Object.keys(notificationArguments));
     expect(wireNotificationNames).toEqual(chatNotificationNames.filter((name) => name !== 'loginConfirmed' && name !== 'loginRejected'));
-    expect(wireNotificationNames).toHaveLength(21);
+    expect(wireNotificationNames).toHaveLength(26);
   });
 });
 

@@ -15,7 +15,7 @@ function construct(options: unknown): ChatServer {
   return new ChatServer(options as ChatServerOptions);
 }
 
-const flags = ['enableDirectMessages', 'enableRoomsManagement', 'enableUserlistUpdates', 'enableAccessListsUpdates', 'presence', 'acceptNewUsers'] as const;
+const flags = ['enableDirectMessages', 'enableRoomsManagement', 'enableUserlistUpdates', 'enableAccessListsUpdates', 'presence', 'serverPresence', 'acceptNewUsers'] as const;
 const sizes = ['historyMaxGetMessages', 'historyMaxSize', 'historyMaxBytes', 'maxRoomsPerUser', 'directListSizeLimit', 'roomListSizeLimit'] as const;
 
 describe('ChatServer options: defaults', () => {
@@ -26,6 +26,7 @@ describe('ChatServer options: defaults', () => {
       enableUserlistUpdates: false,
       enableAccessListsUpdates: false,
       presence: false,
+      serverPresence: false,
       historyMaxGetMessages: 100,
       historyMaxSize: 10_000,
       historyMaxBytes: 4 * 1024 * 1024,
