@@ -1,5 +1,5 @@
 // Turns the runs into tables (absolute figures with their spread, and ratios to the baseline),
-// the targets of issue 3 beside the measured ratios, and docs/performance.md.
+// the design targets beside the measured ratios, and docs/performance.md.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { median, metrics, scenarios } from './scenarios.mjs';
@@ -72,8 +72,8 @@ export function markdownTable(rows) {
 }
 
 /**
- * The targets of issue 3 (ratios to the baseline of the same run) and the peers' ratios the
- * issue measured on its machines, beside what this run measured.
+ * The design targets (ratios to the baseline of the same run) and the peers' ratios measured
+ * earlier on other machines, beside what this run measured.
  */
 const targets = [
   { scenario: 'rr', metric: 'rate', target: '≥ 1.5×', ok: (v) => v >= 1.5, what: 'throughput, many in flight', issue: { 'rpc-websockets': '1.0×', 'socket.io': '0.82×', 'ws-raw': '1.65×', 'ws-json-batched': '1.8×' } },
@@ -90,7 +90,7 @@ const targets = [
 
 export function targetsTable(results, systemNames) {
   const peers = systemNames.filter((name) => name !== 'volley' && name !== 'ws-json');
-  const table = [['target (issue 3)', 'scenario', 'baseline', 'goal', 'volley', 'met', ...peers]];
+  const table = [['design target', 'scenario', 'baseline', 'goal', 'volley', 'met', ...peers]];
   for (const target of targets) {
     const scenario = scenarios.find((s) => s.key === target.scenario);
     if (!results.has(scenario.key)) continue;
@@ -99,7 +99,7 @@ export function targetsTable(results, systemNames) {
     for (const peer of peers) {
       const measured = results.get(scenario.key)?.get(peer)?.na !== undefined ? 'n/a' : formatRatio(ratio(results, scenario, peer, target.metric));
       const reference = target.issue?.[peer];
-      row.push(reference === undefined ? measured : `${measured} (issue: ${reference})`);
+      row.push(reference === undefined ? measured : `${measured} (earlier: ${reference})`);
     }
     table.push(row);
   }
@@ -120,10 +120,10 @@ export function reportLines({ results, systemNames, scenarioKeys, options, machi
   }
   lines.push(
     '',
-    '### Targets of issue 3 beside the measured ratios',
+    '### Design targets beside the measured ratios',
     '',
     'Ratios to the baseline measured in the same run (higher is better for rates, lower for CPU, latency and memory). ' +
-      'The issue\'s own measurements of the peers, on its machines, are in parentheses.',
+      'Earlier measurements of the peers, on other machines, published with the targets, are in parentheses.',
     '',
     ...targetsTable(results, systemNames),
   );

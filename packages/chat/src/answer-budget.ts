@@ -33,7 +33,7 @@ export class AnswerBudgets {
   }
 }
 
-/** One command's share of its connection's {@link AnswerBudgets}. */
+/** One command's share of its connection's answer budgets (what it may still send back). */
 export class AnswerBudget {
   private reserved = 0;
 

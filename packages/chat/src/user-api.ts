@@ -7,7 +7,7 @@ import type { UserSummary } from './chat-api.js';
 import type { Logins } from './login.js';
 import { userChannel } from './notifier.js';
 
-/** Who sent an application message (see {@link UserApi.handle}). */
+/** Who sent an application message (see `ChatServer.handle`). */
 export interface MessageSender {
   userName: string;
   connectionId: string;
@@ -16,7 +16,7 @@ export interface MessageSender {
 /** Handles an application message from a logged-in user; what it returns (or resolves with) is the answer. */
 export type AppMessageHandler = (payload: unknown, sender: MessageSender) => unknown;
 
-/** Options of {@link UserApi.broadcast}. */
+/** Options of `ChatServer.broadcastToUsers`. */
 export interface UserBroadcastOptions {
   /** A user none of whose connections gets it (typically the one the message is about). */
   exceptUser?: string;

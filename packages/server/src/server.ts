@@ -276,8 +276,8 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
    * `@volley/redis`'s, on any node, and resolves with its client's answer. Rejects as
    * `connection.send()` does: `MESSAGE_TIMEOUT`, `MESSAGE_REJECTED` (the client's error in
    * `payload`), `DISCONNECTED` (no such connection, or its node is gone), `INVALID_NAME`,
-   * `INVALID_JSON`.
-   * @param timeout ms; default `responseTimeout`; 0 waits forever.
+   * `INVALID_JSON`. The argument after the payload is the timeout in ms (default
+   * `responseTimeout`; 0 waits forever).
    */
   send<K extends NameOf<A['client']>>(
     connectionId: string,

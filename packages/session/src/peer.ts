@@ -61,8 +61,8 @@ export abstract class Peer<Events extends { [K in keyof Events]: (...args: any[]
    * Sends a request and resolves with the other side's answer. Rejects `DISCONNECTED` (not
    * connected, or the connection closed while waiting), `MESSAGE_TIMEOUT`, `MESSAGE_REJECTED` (the
    * other side's error in `payload`; `NO_HANDLER` when it has no handler), `INVALID_JSON`,
-   * `INVALID_NAME`.
-   * @param timeout ms; default `responseTimeout`; 0 waits forever.
+   * `INVALID_NAME`. The argument after the payload is the timeout in ms (default
+   * `responseTimeout`; 0 waits forever).
    */
   send<K extends NameOf<Outbound>>(name: K, ...args: [...PayloadArgs<Outbound, K>, timeout?: number]): Promise<ResultOf<Outbound, K>> {
     return this.session.request(name, args[0], args[1] as number | undefined) as Promise<ResultOf<Outbound, K>>;
