@@ -75,6 +75,9 @@ export async function startDemo({ port = 8080, host } = {}) {
     enableUserlistUpdates: true,
     enableAccessListsUpdates: true,
     enableDirectMessages: true,
+    // Room members with their roles, and who is online on the whole server.
+    presence: true,
+    serverPresence: true,
     // On top of the built-in rule (no control characters, `:`, `{`, `}`): short names.
     isValidName: (name) => name.length <= 32,
     hooks: {
