@@ -43,14 +43,17 @@ async function threeNodes(suite: string): Promise<{ urls: string[]; kill: (index
   return { urls: nodes.map((node) => node.url), kill: (index) => nodes[index]!.child.kill('SIGKILL') };
 }
 
+/** alice on the first node, bob on the second, carol on the third. */
+async function onEachNode({ urls }: { urls: string[] }): Promise<Record<'alice' | 'bob' | 'carol', ChatUser>> {
+  const [alice, bob, carol] = await Promise.all((['alice', 'bob', 'carol'] as const).map((name, index) => login(urls[index]!, name)));
+  return { alice: alice!, bob: bob!, carol: carol! };
+}
+
 describe.skipIf(skip)('the chat across three nodes (RedisAdapter + RedisChatStore)', () => {
   beforeAll(requireRedis);
 
   it('joins, messages and their notifications cross nodes, each delivered once', async () => {
-    const { urls } = await threeNodes('chat-cross');
-    const alice = await login(urls[0]!, 'alice');
-    const bob = await login(urls[1]!, 'bob');
-    const carol = await login(urls[2]!, 'carol');
+    const { alice, bob, carol } = await onEachNode(await threeNodes('chat-cross'));
     await alice.chat.roomCreate('lobby', false);
     expect(await alice.chat.roomJoin('lobby')).toBe(1);
     expect(await bob.chat.roomJoin('lobby')).toBe(1);
@@ -70,10 +73,7 @@ describe.skipIf(skip)('the chat across three nodes (RedisAdapter + RedisChatStor
   });
 
   it('an eviction and a room deletion reach members on other nodes, who then hear nothing more of the room', async () => {
-    const { urls } = await threeNodes('chat-evict');
-    const alice = await login(urls[0]!, 'alice');
-    const bob = await login(urls[1]!, 'bob');
-    const carol = await login(urls[2]!, 'carol');
+    const { alice, bob, carol } = await onEachNode(await threeNodes('chat-evict'));
     await alice.chat.roomCreate('lobby', false);
     for (const user of [alice, bob, carol]) await user.chat.roomJoin('lobby');
 
