@@ -13,10 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireRedis, skipRedis } from '@volley/test-utils';
+
+const noRedis = await skipRedis();
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const packages = ['protocol', 'session', 'server', 'client', 'chat'] as const;
+const packages = ['protocol', 'session', 'server', 'client', 'chat', 'redis'] as const;
 type PackageName = (typeof packages)[number];
 
 /** npm needs the registry for ws, eventemitter3, uuid, ajv and the @types packages. */
@@ -89,6 +92,7 @@ beforeAll(async () => {
           '@volley/server': file('server'),
           '@volley/client': file('client'),
           '@volley/chat': file('chat'),
+          '@volley/redis': file('redis'),
           ws: '^8.18.3',
           '@types/node': '^20.19.8',
           '@types/ws': '^8.18.1',
@@ -98,6 +102,7 @@ beforeAll(async () => {
           '@volley/session': '$@volley/session',
           '@volley/server': '$@volley/server',
           '@volley/client': '$@volley/client',
+          '@volley/chat': '$@volley/chat',
         },
       },
       null,
@@ -265,6 +270,36 @@ await chat.stop();
     });
   });
 
+  // Without a Redis this skips, except under CI (requireRedis fails it there).
+  it.skipIf(noRedis)('run the Redis chat store from @volley/redis/chat against the real Redis, and refuse require() with how to load it', async () => {
+    await requireRedis();
+    writeFileSync(
+      join(project, 'redis.mjs'),
+      `import { createRequire } from 'node:module';
+import { RedisAdapter, fromIoredis } from '@volley/redis';
+import { RedisChatStore } from '@volley/redis/chat';
+
+const prefix = 'volley-pack-' + process.pid;
+const store = new RedisChatStore({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix });
+const created = await store.addUser('ann');
+const users = await store.listUsers(undefined, 10);
+await store.deleteUser('ann');
+await store.close();
+let required;
+try {
+  createRequire(import.meta.url)('@volley/redis/chat');
+} catch (error) {
+  required = error.message;
+}
+console.log(JSON.stringify({ created, users, adapter: typeof new RedisAdapter({ prefix }).attach, fromIoredis: typeof fromIoredis, required }));
+`,
+    );
+    const { stdout } = await run(process.execPath, ['redis.mjs'], { cwd: project, timeout: 30_000 });
+    const output = JSON.parse(stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(output).toMatchObject({ created: true, users: [{ userName: 'ann', connections: 0 }], adapter: 'function', fromIoredis: 'function' });
+    expect(output.required).toMatch(/ESM-only.*await import\('@volley\/redis\/chat'\)/);
+  });
+
   it('type-check a typed TypeScript user of the published declarations (no skipLibCheck), which do not show internal members', async () => {
     writeFileSync(
       join(project, 'typed.ts'),
@@ -307,6 +342,10 @@ void chat.roomJoin(42);
 chat.on('roomMessage', (roomName: string, message: ProcessedMessage) => void [roomName, message.author]);
 void joined;
 void new ChatServer({ port: 0, enableDirectMessages: true });
+
+import { RedisAdapter } from '@volley/redis';
+import { RedisChatStore } from '@volley/redis/chat';
+void new ChatServer({ port: 0, store: new RedisChatStore({ prefix: 'x' }), serverOptions: { adapter: new RedisAdapter({ prefix: 'x' }) } });
 `,
     );
     writeFileSync(
