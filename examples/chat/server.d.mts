@@ -10,5 +10,8 @@ export interface Demo {
   stop(): Promise<void>;
 }
 
-/** Starts the demo on `port` (default 8080; 0 picks a free one) and `host` (default every interface). */
-export function startDemo(options?: { port?: number; host?: string }): Promise<Demo>;
+/**
+ * Starts the demo on `port` (default 8080; 0 picks a free one) and `host` (default every
+ * interface); with `redisUrl`, its state lives in that Redis under `redisPrefix`.
+ */
+export function startDemo(options?: { port?: number; host?: string; redisUrl?: string; redisPrefix?: string }): Promise<Demo>;

@@ -2,7 +2,9 @@
 // on one HTTP server. The page is plain HTML and one ES module, with no framework and no
 // bundler: the browser loads the built `@volley/chat/client` and its dependencies as they are
 // published, through an import map. `node server.mjs` runs it (PORT, default 8080; 0 picks a free
-// port. HOST, default every interface).
+// port. HOST, default every interface). State is in memory; with REDIS_URL it is in Redis
+// (RedisChatStore and RedisAdapter, prefix REDIS_PREFIX, default `volley-chat-demo`): it outlives
+// the process, and several demo processes on one Redis serve the same chat.
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -51,7 +53,7 @@ const contentTypes = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascr
  * Starts the demo on `port` (0 picks a free one). Resolves with the page's URL, the ChatServer
  * and `stop()`.
  */
-export async function startDemo({ port = 8080, host } = {}) {
+export async function startDemo({ port = 8080, host, redisUrl, redisPrefix = 'volley-chat-demo' } = {}) {
   if (!existsSync(join(distOf('@volley/chat'), 'client.js'))) {
     throw new Error('The packages are not built: run pnpm build (pnpm chat builds them first)');
   }
@@ -67,10 +69,12 @@ export async function startDemo({ port = 8080, host } = {}) {
     response.end(readFileSync(file));
   });
 
+  const redis = redisUrl === undefined ? undefined : await import('./redis-state.mjs').then(({ redisState }) => redisState(redisUrl, redisPrefix));
   const chat = new ChatServer({
     // The WebSocket shares the page's HTTP server: upgrades to /ws are the chat's.
     path: '/ws',
-    serverOptions: { server: http },
+    serverOptions: { server: http, ...(redis === undefined ? {} : { adapter: redis.adapter }) },
+    ...(redis === undefined ? {} : { store: redis.store }),
     enableRoomsManagement: true,
     enableUserlistUpdates: true,
     enableAccessListsUpdates: true,
@@ -100,9 +104,10 @@ export async function startDemo({ port = 8080, host } = {}) {
     });
   });
   // Rooms of the demo: `lobby` is visible (roomList shows it to everyone); `random` is not, so it
-  // is listed only to its members: join it by name.
-  await chat.addRoom('lobby', { visible: true, data: { topic: 'Say hello' } });
-  await chat.addRoom('random');
+  // is listed only to its members: join it by name. In Redis they may exist already.
+  for (const [name, options] of [['lobby', { visible: true, data: { topic: 'Say hello' } }], ['random', {}]]) {
+    if (!(await chat.hasRoom(name))) await chat.addRoom(name, options).catch((error) => (error.code === 'roomExists' ? undefined : Promise.reject(error)));
+  }
 
   const shownHost = host === undefined || host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   return {
@@ -110,6 +115,7 @@ export async function startDemo({ port = 8080, host } = {}) {
     chat,
     async stop() {
       await chat.stop(); // closes the chat's sockets; the HTTP server is ours to close
+      await redis?.close();
       http.closeAllConnections();
       await new Promise((resolve) => http.close(() => resolve()));
     },
@@ -120,13 +126,13 @@ if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.ar
   const port = Number(process.env.PORT ?? 8080);
   let demo;
   try {
-    demo = await startDemo({ port, host: process.env.HOST });
+    demo = await startDemo({ port, host: process.env.HOST, redisUrl: process.env.REDIS_URL, redisPrefix: process.env.REDIS_PREFIX });
   } catch (error) {
     if (error.code !== 'EADDRINUSE') throw error;
     console.error(`Port ${port} is in use. Pick another: PORT=8081 pnpm chat (or PORT=0 for any free port)`);
     process.exit(1);
   }
-  console.log(`Chat demo on ${demo.url}`);
+  console.log(`Chat demo on ${demo.url}${process.env.REDIS_URL ? ` (state in Redis at ${process.env.REDIS_URL})` : ''}`);
   console.log('Open it in two browser windows and log in with two names. Ctrl-C to stop.');
   const stop = async () => {
     await demo.stop();

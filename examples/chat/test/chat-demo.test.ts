@@ -5,11 +5,14 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { ChatClient, ChatErrorCode } from '@volley/chat/client';
-import { cleanup, onCleanup } from '@volley/test-utils';
+import { cleanup, onCleanup, REDIS_URL, requireRedis, skipRedis, testPrefix } from '@volley/test-utils';
+import { createClient } from 'redis';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { chatErrorOf } from '../../../packages/chat/test/helpers.js';
 import { ensureBuilt, example, nodeUser, start, wsUrl } from './demo-helpers.js';
+
+const noRedis = await skipRedis();
 
 beforeAll(ensureBuilt, 180_000);
 afterEach(cleanup);
@@ -90,29 +93,70 @@ describe('chat demo server', () => {
   });
 
   it('node server.mjs listens on PORT, prints the page URL, serves it and stops cleanly on SIGINT', async () => {
-    const child = spawn(process.execPath, ['server.mjs'], { cwd: example, env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    onCleanup(() => killed(child));
-    let stdout = '';
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-        stdout += chunk;
-        const match = stdout.match(/^Chat demo on (http:\/\/127\.0\.0\.1:\d+\/)$/m);
-        if (match) resolve(match[1]!);
-      });
-      void exited.then((code) => reject(new Error(`exited (${code}) before printing its URL: ${stdout}${stderr}`)));
-    });
-    const page = await fetch(url);
+    const demo = await runServerMjs({});
+    const page = await fetch(demo.url);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<script type="module" src="/app.js"></script>');
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(stderr).toBe('');
-    expect(stdout).toMatch(/Server stopped\.\n$/);
+    expect(await demo.stop()).toEqual({ code: 0, stderr: '' });
+    expect(demo.output()).toMatch(/Server stopped\.\n$/);
+  });
+
+  it.skipIf(noRedis)('with REDIS_URL the state lives in Redis: a message outlives the process, read by the next one', async () => {
+    await requireRedis();
+    const prefix = testPrefix('chat-demo');
+    onCleanup(() => deleteKeys(prefix));
+    const env = { REDIS_URL, REDIS_PREFIX: prefix };
+    const first = await runServerMjs(env);
+    expect(first.output()).toContain(`(state in Redis at ${REDIS_URL})`);
+    const ann = await nodeUser(first, 'ann');
+    expect(await ann.chat.roomJoin('lobby')).toBe(1);
+    expect(await ann.chat.roomMessage('lobby', { textMessage: 'still here after a restart' })).toBe(1);
+    await ann.chat.disconnect();
+    expect(await first.stop()).toEqual({ code: 0, stderr: '' });
+
+    const second = await runServerMjs(env);
+    const bob = await nodeUser(second, 'bob');
+    await bob.chat.roomJoin('lobby');
+    expect((await bob.chat.roomRecentHistory('lobby')).map((message) => [message.id, message.author, message.textMessage])).toEqual([[1, 'ann', 'still here after a restart']]);
+    await bob.chat.disconnect();
+    expect(await second.stop()).toEqual({ code: 0, stderr: '' });
   });
 });
+
+/** Runs `node server.mjs` as `pnpm chat` does, on a free port; resolves once it prints its URL. */
+async function runServerMjs(env: Record<string, string>): Promise<{ url: string; output: () => string; stop: () => Promise<{ code: number | null; stderr: string }> }> {
+  const child = spawn(process.execPath, ['server.mjs'], { cwd: example, env: { ...process.env, PORT: '0', HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  onCleanup(() => killed(child));
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      const match = stdout.match(/^Chat demo on (http:\/\/127\.0\.0\.1:\d+\/)/m);
+      if (match) resolve(match[1]!);
+    });
+    void exited.then((code) => reject(new Error(`exited (${code}) before printing its URL: ${stdout}${stderr}`)));
+  });
+  return {
+    url,
+    output: () => stdout,
+    async stop() {
+      child.kill('SIGINT');
+      return { code: await exited, stderr };
+    },
+  };
+}
+
+/** Deletes the keys of a test's Redis prefix. */
+async function deleteKeys(prefix: string): Promise<void> {
+  const redis = createClient({ url: REDIS_URL, disableOfflineQueue: true });
+  await redis.connect();
+  const keys = await redis.keys(`{${prefix}}*`);
+  if (keys.length > 0) await redis.del(keys);
+  await redis.close();
+}
 
 
 /** Kills a child process that is still running and resolves once it is gone. */

@@ -17,7 +17,7 @@ import { type Demo, startDemo } from '../server.mjs';
 
 export const example = fileURLToPath(new URL('../', import.meta.url));
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
-const dists = ['chat/dist/client.js', 'chat/dist/index.js', 'client/dist/index.js', 'protocol/dist/index.js'].map((file) => join(root, 'packages', file));
+const dists = ['chat/dist/client.js', 'chat/dist/index.js', 'client/dist/index.js', 'protocol/dist/index.js', 'redis/dist/chat.js'].map((file) => join(root, 'packages', file));
 
 /** Runs a command in the repository root; rejects with its output when it fails. */
 function run(command: string, args: string[]): Promise<void> {
@@ -54,12 +54,12 @@ export async function start(port = 0): Promise<Demo & { errors: unknown[] }> {
   };
 }
 
-export function wsUrl(demo: Demo): string {
+export function wsUrl(demo: { url: string }): string {
   return `${demo.url.replace(/^http/, 'ws')}ws`;
 }
 
 /** A Node user of the demo: logs in with `{userName}` as the handshake payload; disconnected in clean-up. */
-export async function nodeUser(demo: Demo, userName: string): Promise<{ chat: ChatClient; inbox: Inbox }> {
+export async function nodeUser(demo: { url: string }, userName: string): Promise<{ chat: ChatClient; inbox: Inbox }> {
   const chat = new ChatClient(wsUrl(demo), { WebSocket, auth: { userName }, reconnect: false, pingInterval: 0 });
   onCleanup(() => chat.disconnect());
   const inbox = new Inbox(chat);
