@@ -9,7 +9,8 @@ export default [
     path: 'packages/client/dist/index.js',
     import: '{ Client }',
     gzip: true,
-    limit: '8.6 KB',
+    // 8.4 KB before byte arrays in payloads (the binary extension: bytes.ts, about 0.7 KB).
+    limit: '9.2 KB',
     modifyEsbuildConfig: browserEsm,
   },
   {
@@ -17,7 +18,8 @@ export default [
     path: 'packages/chat/dist/client.js',
     import: '{ ChatClient }',
     gzip: true,
-    limit: '11.5 KB',
+    // 11.2 KB before the binary extension and the application messages (send, onMessage).
+    limit: '12.1 KB',
     modifyEsbuildConfig: browserEsm,
   },
 ];

@@ -114,7 +114,8 @@ export function nestedDeeperThan(value: unknown, limit: number): boolean {
     const [node, depth] = stack.pop()!;
     if (depth > limit) return true;
     for (const child of Object.values(node)) {
-      if (child !== null && typeof child === 'object') stack.push([child as object, depth + 1]);
+      // Bytes are a leaf, not a million nested numbers.
+      if (child !== null && typeof child === 'object' && !ArrayBuffer.isView(child)) stack.push([child as object, depth + 1]);
     }
   }
   return false;

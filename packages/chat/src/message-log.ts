@@ -1,3 +1,4 @@
+import { parseWithBytes, stringifyWithBytes } from '@volley/protocol';
 import type { ProcessedMessage } from './chat-api.js';
 import { ChatError, ChatErrorCode } from './chat-error.js';
 import type { HistoryPage } from './chat-store.js';
@@ -27,11 +28,12 @@ export class MessageLog {
 
   /** Appends a message (with its id) as JSON; returns the stored copy. */
   append(message: ProcessedMessage & { id: number }): ProcessedMessage {
-    const text = JSON.stringify(message);
+    // Bytes in a message (a checker hook may allow them) are kept as bytes.
+    const text = stringifyWithBytes(message)!;
     const bytes = Buffer.byteLength(text);
     this.entries.push({ id: message.id, text, bytes });
     this.bytes += bytes;
-    return JSON.parse(text) as ProcessedMessage;
+    return parseWithBytes(text) as ProcessedMessage;
   }
 
   /** Drops the oldest messages past `maxSize` and then past `maxBytes` bytes. */
@@ -89,5 +91,5 @@ export class MessageLog {
 }
 
 function parse(entry: StoredMessage): ProcessedMessage {
-  return JSON.parse(entry.text) as ProcessedMessage;
+  return parseWithBytes(entry.text) as ProcessedMessage;
 }

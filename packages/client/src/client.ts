@@ -5,6 +5,7 @@ import {
   CloseCode,
   ErrorCode,
   encodeUpgradeHandshake,
+  readSelectedProtocol,
   SUBPROTOCOL,
   UPGRADE_ANSWER_SUBPROTOCOL,
   toVolleyError,
@@ -201,7 +202,8 @@ export class ClientCore<A extends Api = AnyApi> extends Peer<ClientEvents, A['cl
     if (pending === undefined) return;
     const socket = pending.socket;
     this.writer = this.transport.writer(socket, this.options.write);
-    const protocol = socket.protocol;
+    const { protocol, binary } = readSelectedProtocol(socket.protocol ?? '');
+    this.session.acceptBytes(binary);
     const { handshakePayload } = this.options;
     if (pending.offeredInUpgrade && protocol === UPGRADE_ANSWER_SUBPROTOCOL) {
       // The server took the handshake from the upgrade and answered in the 101's header.
@@ -281,7 +283,7 @@ export class ClientCore<A extends Api = AnyApi> extends Peer<ClientEvents, A['cl
     let upgrade: string[] | undefined;
     try {
       // Encoded on every attempt: the payload object may have changed since the last one.
-      upgrade = viaUpgrade ? encodeUpgradeHandshake(handshakePayload, answerInUpgrade) : undefined;
+      upgrade = viaUpgrade ? encodeUpgradeHandshake(handshakePayload, answerInUpgrade, this.options.binary) : undefined;
       socket = new WebSocket(this.url, upgrade ?? protocols, webSocketOptions);
     } catch (error) {
       // No socket means no close event to move the state on; 1006 is what a failed open reports.

@@ -81,6 +81,14 @@ export interface ClientOptions<A extends Api = AnyApi> {
   webSocketOptions?: object;
   /** WebSocket subprotocols to offer. @default undefined */
   protocols?: string | string[];
+  /**
+   * Offer the binary extension with the upgrade handshake (`+b` subprotocols; docs/protocol.md,
+   * "Binary values"): when the server takes it, byte arrays it sends in payloads arrive as
+   * `Uint8Array`s. What this client sends is written the same way either way. Needs
+   * `handshake.viaUpgrade` (the default).
+   * @default true
+   */
+  binary?: boolean;
 }
 
 /** Defaults of {@link ClientOptions}. */
@@ -110,6 +118,7 @@ export interface ResolvedClientOptions {
   readonly write: WriteOptions;
   readonly webSocketOptions: object;
   readonly protocols: string | string[] | undefined;
+  readonly binary: boolean;
 }
 
 const MAX_TIMER = 2 ** 31 - 1;
@@ -150,6 +159,7 @@ export function resolveClientOptions(url: string, options: ClientOptions, transp
     write: { batchWrites: flag('batchWrites', options.batchWrites) ?? true, ownFraming: flag('ownFraming', options.ownFraming) ?? true },
     webSocketOptions: options.webSocketOptions ?? clientDefaults.webSocketOptions,
     protocols: options.protocols,
+    binary: flag('binary', options.binary) ?? true,
   };
 }
 

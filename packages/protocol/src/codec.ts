@@ -1,5 +1,6 @@
 import { ErrorCode } from './codes.js';
 import { type Frame, isFrame, MAX_ID_LENGTH, PONG, ReservedName, salvageId } from './frame.js';
+import { stringifyWithBytes } from './bytes.js';
 import { serializeError, VolleyError } from './volley-error.js';
 
 /**
@@ -24,12 +25,15 @@ function encodeName(name: string): string {
   return encoded;
 }
 
-/** Serialises a payload; `undefined` when the payload is absent. Throws `INVALID_JSON`. */
+/**
+ * Serialises a payload; `undefined` when the payload is absent. Byte arrays in it are written as
+ * `{"\u0000b": base64}` objects (bytes.ts). Throws `INVALID_JSON`.
+ */
 function encodePayload(payload: unknown): string | undefined {
   if (payload === undefined) return undefined;
   let json: string | undefined;
   try {
-    json = JSON.stringify(payload);
+    json = stringifyWithBytes(payload);
   } catch (cause) {
     throw new VolleyError(ErrorCode.INVALID_JSON, `Payload cannot be serialised: ${(cause as Error).message}`, { cause });
   }

@@ -19,7 +19,9 @@ export {
   readFrame,
 } from './codec.js';
 export { isApplicationName, isFrame, isValidId, MAX_ID_LENGTH, PONG, PROTOCOL_VERSION, ReservedName, salvageId, SUBPROTOCOL } from './frame.js';
+export { BYTES_KEY, BYTES_MARKER, containsBytes, parseWithBytes, reviveBytes, stringifyWithBytes } from './bytes.js';
 export {
+  BINARY_SUFFIX,
   declineUpgradeHandshake,
   decodeUpgradeHandshake,
   encodeUpgradeAnswer,
@@ -30,6 +32,8 @@ export {
   UPGRADE_HANDSHAKE_ID,
   UPGRADE_HANDSHAKE_MAX_LENGTH,
   UPGRADE_HANDSHAKE_PREFIX,
+  readSelectedProtocol,
+  withBinary,
 } from './upgrade-handshake.js';
 export { serializeError, toVolleyError, VolleyError, wireErrorMessage } from './volley-error.js';
 

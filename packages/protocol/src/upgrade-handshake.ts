@@ -62,7 +62,7 @@ export const UPGRADE_HANDSHAKE_MAX_LENGTH = 4096;
  * encodeUpgradeHandshake({ a: 1 }) // ['volley.1-frame', 'volley-h.eyJhIjoxfQ', 'volley.1']
  * encodeUpgradeHandshake(undefined, true) // ['volley.1-frame', 'volley-h.', 'volley.1', 'volley.1-answer']
  */
-export function encodeUpgradeHandshake(payload: unknown, answerInUpgrade = false): string[] | undefined {
+export function encodeUpgradeHandshake(payload: unknown, answerInUpgrade = false, binary = false): string[] | undefined {
   // Most clients send no payload: an empty entry.
   let entry = UPGRADE_HANDSHAKE_PREFIX;
   if (payload !== undefined) {
@@ -76,9 +76,36 @@ export function encodeUpgradeHandshake(payload: unknown, answerInUpgrade = false
     entry += toBase64Url(json);
     if (entry.length > UPGRADE_HANDSHAKE_MAX_LENGTH) return undefined;
   }
-  return answerInUpgrade
-    ? [UPGRADE_DECLINED_SUBPROTOCOL, entry, SUBPROTOCOL, UPGRADE_ANSWER_SUBPROTOCOL]
-    : [UPGRADE_DECLINED_SUBPROTOCOL, entry, SUBPROTOCOL];
+  const offers = answerInUpgrade ? [UPGRADE_DECLINED_SUBPROTOCOL, entry, SUBPROTOCOL, UPGRADE_ANSWER_SUBPROTOCOL] : [UPGRADE_DECLINED_SUBPROTOCOL, entry, SUBPROTOCOL];
+  // After the others: a server that picks the first offer (ws's default, line-socket) still picks
+  // volley.1-frame, and only a Volley server that takes the extension selects a `+b` one.
+  if (binary) for (const offer of [...offers]) if (offer !== entry) offers.push(offer + BINARY_SUFFIX);
+  return offers;
+}
+
+/**
+ * Suffix of a selected subprotocol that also agrees on the binary extension (byte arrays in
+ * payloads, bytes.ts): the server selects `<what it would select>+b` when the client offered it.
+ */
+export const BINARY_SUFFIX = '+b';
+
+/**
+ * Server side: `selected` with the binary extension when the client offered that variant and the
+ * server takes the extension (`binary`), else `selected` as it is.
+ */
+export function withBinary(selected: string | false, offered: ReadonlySet<string>, binary: boolean): string | false {
+  return binary && selected !== false && offered.has(selected + BINARY_SUFFIX) ? selected + BINARY_SUFFIX : selected;
+}
+
+/** Client side: the selected subprotocol without the extension suffix, and whether the extension was agreed. */
+export function readSelectedProtocol(selected: string): { protocol: string; binary: boolean } {
+  return selected.endsWith(BINARY_SUFFIX) && isVolleyOffer(selected.slice(0, -BINARY_SUFFIX.length))
+    ? { protocol: selected.slice(0, -BINARY_SUFFIX.length), binary: true }
+    : { protocol: selected, binary: false };
+}
+
+function isVolleyOffer(protocol: string): boolean {
+  return protocol === SUBPROTOCOL || protocol === UPGRADE_DECLINED_SUBPROTOCOL || protocol === UPGRADE_ANSWER_SUBPROTOCOL;
 }
 
 /**
@@ -113,7 +140,7 @@ export function declineUpgradeHandshake(protocols: Iterable<string>): string | f
   let other: string | undefined;
   for (const protocol of protocols) {
     if (protocol === UPGRADE_DECLINED_SUBPROTOCOL) return protocol;
-    if (other === undefined && !protocol.startsWith(UPGRADE_HANDSHAKE_PREFIX) && protocol !== SUBPROTOCOL && protocol !== UPGRADE_ANSWER_SUBPROTOCOL) {
+    if (other === undefined && !protocol.startsWith(UPGRADE_HANDSHAKE_PREFIX) && protocol !== SUBPROTOCOL && protocol !== UPGRADE_ANSWER_SUBPROTOCOL && !readSelectedProtocol(protocol).binary) {
       other = protocol;
     }
   }

@@ -15,6 +15,7 @@ import {
   type UserSeen,
   type UserSummary,
 } from '@volley/chat';
+import { parseWithBytes, stringifyWithBytes } from '@volley/protocol';
 import { createClient } from 'redis';
 import { chatScripts } from './chat-scripts.js';
 import type { RedisClient } from './redis-client.js';
@@ -161,7 +162,7 @@ export class RedisChatStore implements ChatStore {
 
   async createRoom(room: RoomState, maxOwned?: number): Promise<boolean> {
     const settings = encodeSettings(room);
-    const data = Object.entries(room.data).flatMap(([field, value]) => (value === undefined ? [] : [field, JSON.stringify(value)]));
+    const data = Object.entries(room.data).flatMap(([field, value]) => (value === undefined ? [] : [field, stringifyWithBytes(value)!]));
     const visible = room.visible ? '1' : '0';
     const args = [room.name, String(maxOwned ?? -1), room.owner ?? '', visible, String(settings.length / 2), ...settings, ...data];
     const created = await this.run('createRoom', ...args);
@@ -200,7 +201,7 @@ export class RedisChatStore implements ChatStore {
   }
 
   async mergeRoomData(roomName: string, fields: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
-    const args = Object.entries(fields).flatMap(([field, value]) => [field, value === undefined ? '' : JSON.stringify(value)]);
+    const args = Object.entries(fields).flatMap(([field, value]) => [field, value === undefined ? '' : stringifyWithBytes(value)!]);
     const data = (await this.run('mergeRoomData', roomName, ...args)) as string[] | null;
     return data === null ? undefined : decodeData(data);
   }
@@ -258,8 +259,8 @@ export class RedisChatStore implements ChatStore {
   async addMessage(roomName: string, message: ProcessedMessage, maxBytes = Infinity): Promise<ProcessedMessage | undefined> {
     // The script appends the id it draws to the JSON, as the last field.
     const { id: _drawnByTheStore, ...rest } = message;
-    const text = (await this.run('addMessage', roomName, JSON.stringify(rest), bound(maxBytes))) as string | null;
-    return text === null ? undefined : (JSON.parse(text) as ProcessedMessage);
+    const text = (await this.run('addMessage', roomName, stringifyWithBytes(rest)!, bound(maxBytes))) as string | null;
+    return text === null ? undefined : (parseWithBytes(text) as ProcessedMessage);
   }
 
   async getRecentHistory(roomName: string, limit: number, maxBytes: number): Promise<HistoryPage> {
@@ -343,7 +344,7 @@ function pairs(flat: string[]): Record<string, string> {
 
 function decodeData(flat: string[]): Record<string, unknown> {
   const data: Record<string, unknown> = {};
-  for (const [field, json] of Object.entries(pairs(flat))) data[field] = JSON.parse(json);
+  for (const [field, json] of Object.entries(pairs(flat))) data[field] = parseWithBytes(json);
   return data;
 }
 
@@ -365,7 +366,7 @@ function count(value: number): string {
 function historyPage(roomName: string, reply: unknown): HistoryPage {
   if (reply === -1) throw new ChatError(ChatErrorCode.ANSWER_TOO_LARGE, [roomName]);
   const [texts, bytes] = reply as [string[], number];
-  return { messages: texts.map((text) => JSON.parse(text) as ProcessedMessage), bytes };
+  return { messages: texts.map((text) => parseWithBytes(text) as ProcessedMessage), bytes };
 }
 
 /** Order of Redis's lexicographic index: by UTF-8 bytes. */

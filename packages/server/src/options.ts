@@ -97,6 +97,14 @@ export interface ServerOptions {
    * @default true
    */
   upgradeAnswer?: boolean;
+  /**
+   * Take the binary extension when a client offers it (a `+b` subprotocol; docs/protocol.md,
+   * "Binary values"): byte arrays it sends in payloads arrive as `Uint8Array`s. What this server
+   * sends is written the same way whatever the client agreed to (plain JSON for a peer that did
+   * not), so that a broadcast is still encoded once.
+   * @default true
+   */
+  binary?: boolean;
 }
 
 /** Longest delay setTimeout/setInterval honour, in ms. */
@@ -113,6 +121,7 @@ export const serverDefaults = {
   ownFraming: true,
   upgradeHandshake: true,
   upgradeAnswer: true,
+  binary: true,
   maxInFlight: 1000,
   rateLimit: { rate: 10_000, burst: 20_000 } as { rate: number; burst: number } | false,
   maxRefusals: 100,
@@ -162,7 +171,7 @@ export function resolveServerOptions(options: ServerOptions): ResolvedServerOpti
   if (resolved.backpressure !== 'close' && resolved.backpressure !== 'error') {
     throw new TypeError(`Option "backpressure" must be 'close' or 'error', got ${String(resolved.backpressure)}`);
   }
-  for (const key of ['batchWrites', 'ownFraming', 'upgradeHandshake', 'upgradeAnswer'] as const) {
+  for (const key of ['batchWrites', 'ownFraming', 'upgradeHandshake', 'upgradeAnswer', 'binary'] as const) {
     if (typeof resolved[key] !== 'boolean') throw new TypeError(`Option "${key}" must be a boolean, got ${String(resolved[key])}`);
   }
   const origins = resolved.allowedOrigins;

@@ -1,5 +1,5 @@
 import type { IncomingMessage as HttpRequest } from 'node:http';
-import { type AnyApi, type Api, CloseCode, ErrorCode, VolleyError } from '@volley/protocol';
+import { type AnyApi, type Api, CloseCode, ErrorCode, readSelectedProtocol, VolleyError } from '@volley/protocol';
 import { Admission, type IncomingMessage, Peer, Session } from '@volley/session';
 import type { WebSocket } from 'ws';
 import { Handshake } from './handshake.js';
@@ -58,6 +58,7 @@ export class ServerConnection<A extends Api = AnyApi> extends Peer<ConnectionEve
    * handshake deadline if the handshake is still unanswered. Called once, by the server.
    */
   opened(): void {
+    this.session.acceptBytes(readSelectedProtocol(this.socket.protocol).binary);
     this.writer.opened();
     const answered = this.phase === 'connected' || this.phase === 'ended';
     if (answered) this.upgradeRequest = undefined;

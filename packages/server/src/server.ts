@@ -109,8 +109,8 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     this.node = new LocalNode(this.registry as unknown as ConnectionRegistry<ServerConnection>, this.roomOperations, this.options.responseTimeout, (id) => this.emit('connectionLost', id));
     const host = { createConnection: (ws: WebSocket, request: HttpRequest) => this.createConnection(ws, request) };
     this.acceptor = this.options.upgradeHandshake
-      ? new UpgradeHandshakeAcceptor(host, this.options.maxPayload, this.options.upgradeAnswer)
-      : new UpgradeAcceptor(host, this.options.maxPayload);
+      ? new UpgradeHandshakeAcceptor(host, this.options.maxPayload, this.options.binary, this.options.upgradeAnswer)
+      : new UpgradeAcceptor(host, this.options.maxPayload, this.options.binary);
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     const server = this as Server<any>;
     const rooms = this.roomOperations;

@@ -1,6 +1,6 @@
 import type { IncomingMessage as HttpRequest } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { declineUpgradeHandshake } from '@volley/protocol';
+import { declineUpgradeHandshake, withBinary } from '@volley/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { VolleyWebSocket } from './volley-web-socket.js';
 import type { AnyConnection } from './connection-types.js';
@@ -24,6 +24,8 @@ export class UpgradeAcceptor {
   constructor(
     protected readonly host: AcceptorHost,
     maxPayload: number,
+    /** Select the `+b` variant (the binary extension) of what is selected, when the client offered it. */
+    protected readonly binary: boolean,
     /** ws's `WebSocket` option: the class ws instantiates for each upgrade. */
     webSocketClass: typeof VolleyWebSocket = VolleyWebSocket,
   ) {
@@ -44,7 +46,7 @@ export class UpgradeAcceptor {
 
   /** Picks the subprotocol of the 101 response. */
   protected selectProtocol(protocols: Set<string>, _request: HttpRequest): string | false {
-    return declineUpgradeHandshake(protocols);
+    return withBinary(declineUpgradeHandshake(protocols), protocols, this.binary);
   }
 
   /** ws set the socket up and wrote the 101. */

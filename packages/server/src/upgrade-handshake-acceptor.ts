@@ -1,6 +1,6 @@
 import type { IncomingMessage as HttpRequest } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { decodeUpgradeHandshake, SUBPROTOCOL, UPGRADE_ANSWER_HEADER, UPGRADE_ANSWER_SUBPROTOCOL } from '@volley/protocol';
+import { decodeUpgradeHandshake, SUBPROTOCOL, UPGRADE_ANSWER_HEADER, UPGRADE_ANSWER_SUBPROTOCOL, withBinary } from '@volley/protocol';
 import type { WebSocket } from 'ws';
 import { VolleyWebSocket } from './volley-web-socket.js';
 import type { AnyConnection } from './connection-types.js';
@@ -46,10 +46,11 @@ export class UpgradeHandshakeAcceptor extends UpgradeAcceptor {
   constructor(
     host: AcceptorHost,
     maxPayload: number,
+    binary: boolean,
     /** Put an answer given at once in the 101's header when the client offers `volley.1-answer`. */
     private readonly upgradeAnswerOn: boolean,
   ) {
-    super(host, maxPayload, UpgradingWebSocket as unknown as typeof VolleyWebSocket);
+    super(host, maxPayload, binary, UpgradingWebSocket as unknown as typeof VolleyWebSocket);
     this.wss.on('headers', this.onHeaders);
   }
 
@@ -97,10 +98,10 @@ export class UpgradeHandshakeAcceptor extends UpgradeAcceptor {
           const answer = connection.takeUpgradeAnswer();
           if (answer !== undefined) {
             this.upgradeAnswer = answer;
-            return UPGRADE_ANSWER_SUBPROTOCOL;
+            return withBinary(UPGRADE_ANSWER_SUBPROTOCOL, protocols, this.binary);
           }
         }
-        return SUBPROTOCOL;
+        return withBinary(SUBPROTOCOL, protocols, this.binary);
       }
     }
     return super.selectProtocol(protocols, request);

@@ -1,7 +1,8 @@
 import {
+  BYTES_MARKER,
   encodeError, encodeHandshake, encodeMessage, encodePing, encodePong, encodeResult,
   ErrorCode, type Frame, FrameFailure, isApplicationName, isFrame, readFrame, ReservedName,
-  toVolleyError, UPGRADE_HANDSHAKE_ID, VolleyError, wireErrorMessage,
+  reviveBytes, toVolleyError, UPGRADE_HANDSHAKE_ID, VolleyError, wireErrorMessage,
 } from '@volley/protocol';
 import { IncomingMessage, type Responder } from './incoming-message.js';
 import { Keepalive } from './keepalive.js';
@@ -35,6 +36,8 @@ export class Session implements Responder {
    */
   private handshakeId: string | undefined;
   private seq = 0;
+  /** Both sides agreed on the binary extension: byte-array objects in payloads become bytes. */
+  private bytes = false;
   private readonly keepalive = new Keepalive();
 
   constructor(
@@ -70,6 +73,14 @@ export class Session implements Responder {
   }
 
   /**
+   * Whether this connection agreed on the binary extension (the selected subprotocol's
+   * `+b`): from now on received byte-array objects become `Uint8Array`s. Set on each open.
+   */
+  acceptBytes(agreed: boolean): void {
+    this.bytes = agreed;
+  }
+
+  /**
    * Handles one inbound text frame. Never throws. Every frame, of every kind and in every state,
    * takes a token of the rate limit: a flood of frames that reach no handler (responses nobody
    * awaits, pings, frames before the handshake) costs as much CPU as one that does. Every frame
@@ -85,6 +96,7 @@ export class Session implements Responder {
       this.refuse(frame.name === ReservedName.RESPONSE ? undefined : frame.id, frame.error);
       return;
     }
+    if (this.bytes && frame.p !== null && typeof frame.p === 'object' && text.includes(BYTES_MARKER)) frame.p = reviveBytes(frame.p);
     const name = frame.n;
     if (name === ReservedName.RESPONSE) {
       // An answer to what this side asked is taken whatever the rate (refusing it would only

@@ -27,7 +27,7 @@ describe('ChatClient login options', () => {
     ];
     for (const client of clients) void client.connect().catch(() => undefined);
     const offered = `volley-h.${Buffer.from(JSON.stringify(auth)).toString('base64url')}`;
-    expect(calls.map((call) => call[1])).toEqual([['volley.1-frame', offered, 'volley.1'], undefined]);
+    expect(calls.map((call) => call[1])).toEqual([['volley.1-frame', offered, 'volley.1', 'volley.1-frame+b', 'volley.1+b'], undefined]);
     // The sockets never open: end the attempts (and their timers) here.
     for (const client of clients) void client.disconnect();
   });
@@ -47,8 +47,8 @@ describe('ChatClient loginAnswerInUpgrade', () => {
     const clients = [new ChatClient('ws://127.0.0.1:1', { WebSocket }), new ChatClient('ws://127.0.0.1:1', { WebSocket, loginAnswerInUpgrade: false })];
     for (const client of clients) void client.connect().catch(() => undefined);
     expect(calls.map((call) => call[1])).toEqual([
-      ['volley.1-frame', 'volley-h.', 'volley.1', 'volley.1-answer'],
-      ['volley.1-frame', 'volley-h.', 'volley.1'],
+      ['volley.1-frame', 'volley-h.', 'volley.1', 'volley.1-answer', 'volley.1-frame+b', 'volley.1+b', 'volley.1-answer+b'],
+      ['volley.1-frame', 'volley-h.', 'volley.1', 'volley.1-frame+b', 'volley.1+b'],
     ]);
     for (const client of clients) void client.disconnect();
   });

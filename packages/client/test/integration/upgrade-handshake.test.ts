@@ -114,7 +114,7 @@ describe('the answer in the upgrade response, client side', () => {
     expect(client.id).toBe('from-header');
     expect(await client.send('work')).toBe('ok');
     expect(received.map((frame) => frame.n)).toEqual(['work']);
-    expect(offers).toEqual([[UPGRADE_DECLINED_SUBPROTOCOL, 'volley-h.', 'volley.1', UPGRADE_ANSWER_SUBPROTOCOL]]);
+    expect(offers).toEqual([[UPGRADE_DECLINED_SUBPROTOCOL, 'volley-h.', 'volley.1', UPGRADE_ANSWER_SUBPROTOCOL, 'volley.1-frame+b', 'volley.1+b', 'volley.1-answer+b']]);
   });
 
   it('a Client with answerInUpgrade: false does not offer it and takes the answer frame', async () => {
@@ -122,7 +122,7 @@ describe('the answer in the upgrade response, client side', () => {
     const client = makeClient(url, { handshake: { answerInUpgrade: false } });
     await client.connect();
     expect(client.id).toBe('framed');
-    expect(offers).toEqual([[UPGRADE_DECLINED_SUBPROTOCOL, 'volley-h.', 'volley.1']]);
+    expect(offers).toEqual([[UPGRADE_DECLINED_SUBPROTOCOL, 'volley-h.', 'volley.1', 'volley.1-frame+b', 'volley.1+b']]);
   });
 
   it.each([

@@ -34,7 +34,8 @@ describe('webSocketOptions', () => {
     const calls: unknown[][] = [];
     void new Client('ws://127.0.0.1:1', { WebSocket: recordingWebSocket(calls) }).connect();
     // The second argument offers the handshake in the upgrade (no payload: an empty entry).
-    expect(calls).toEqual([['ws://127.0.0.1:1', ['volley.1-frame', 'volley-h.', 'volley.1'], { perMessageDeflate: false }]]);
+    // The binary extension's variants come after every other offer (a server that picks the first picks volley.1-frame).
+    expect(calls).toEqual([['ws://127.0.0.1:1', ['volley.1-frame', 'volley-h.', 'volley.1', 'volley.1-frame+b', 'volley.1+b'], { perMessageDeflate: false }]]);
   });
 
   it('offers the handshake payload in the upgrade unless told not to or given protocols of its own', () => {
@@ -44,7 +45,7 @@ describe('webSocketOptions', () => {
     void new Client('ws://127.0.0.1:1', { WebSocket: recordingWebSocket(calls), handshake: { payload, viaUpgrade: false } }).connect();
     void new Client('ws://127.0.0.1:1', { WebSocket: recordingWebSocket(calls), handshake: { payload: 'x'.repeat(5000) } }).connect();
     const offered = Buffer.from(JSON.stringify(payload)).toString('base64url');
-    expect(calls.map((call) => call[1])).toEqual([['volley.1-frame', `volley-h.${offered}`, 'volley.1'], undefined, undefined]);
+    expect(calls.map((call) => call[1])).toEqual([['volley.1-frame', `volley-h.${offered}`, 'volley.1', 'volley.1-frame+b', 'volley.1+b'], undefined, undefined]);
     expect(() => new Client('ws://127.0.0.1:1', { WebSocket: recordingWebSocket(calls), handshake: { viaUpgrade: 'yes' as never } })).toThrow(TypeError);
   });
 
@@ -63,11 +64,13 @@ describe('handshake.answerInUpgrade', () => {
     void new Client('ws://127.0.0.1:1', { WebSocket: recordingEmitterWebSocket(calls), handshake: { answerInUpgrade: false } }).connect();
     void new Client('ws://127.0.0.1:1', { WebSocket: recordingWebSocket(calls) }).connect();
     void new Client('ws://127.0.0.1:1', { WebSocket: recordingEmitterWebSocket(calls), handshake: { viaUpgrade: false } }).connect();
+    void new Client('ws://127.0.0.1:1', { WebSocket: recordingEmitterWebSocket(calls), binary: false }).connect();
     expect(calls.map((call) => call[1])).toEqual([
-      ['volley.1-frame', 'volley-h.', 'volley.1', 'volley.1-answer'],
-      ['volley.1-frame', 'volley-h.', 'volley.1'],
-      ['volley.1-frame', 'volley-h.', 'volley.1'],
+      ['volley.1-frame', 'volley-h.', 'volley.1', 'volley.1-answer', 'volley.1-frame+b', 'volley.1+b', 'volley.1-answer+b'],
+      ['volley.1-frame', 'volley-h.', 'volley.1', 'volley.1-frame+b', 'volley.1+b'],
+      ['volley.1-frame', 'volley-h.', 'volley.1', 'volley.1-frame+b', 'volley.1+b'],
       undefined,
+      ['volley.1-frame', 'volley-h.', 'volley.1', 'volley.1-answer'],
     ]);
   });
 

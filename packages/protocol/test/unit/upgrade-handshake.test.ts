@@ -7,9 +7,11 @@ import {
   encodeUpgradeAnswer,
   declineUpgradeHandshake,
   encodeUpgradeHandshake,
+  readSelectedProtocol,
   UPGRADE_ANSWER_SUBPROTOCOL,
   UPGRADE_DECLINED_SUBPROTOCOL,
   UPGRADE_HANDSHAKE_ID,
+  withBinary,
   UPGRADE_HANDSHAKE_MAX_LENGTH,
 } from '../../src/index.js';
 
@@ -126,5 +128,46 @@ describe('declining the upgrade handshake', () => {
     expect(declineUpgradeHandshake(['volley-h.e30', 'volley.1', 'volley.1-answer'])).toBe(false);
     expect(declineUpgradeHandshake(['volley-h.e30', 'chat.v2', 'volley.1'])).toBe('chat.v2');
     expect(declineUpgradeHandshake([])).toBe(false);
+  });
+});
+
+describe('the binary extension in the upgrade (+b)', () => {
+  it('is offered after every other subprotocol, one +b variant per Volley offer, never for the payload entry', () => {
+    expect(encodeUpgradeHandshake(undefined, false, true)).toEqual(['volley.1-frame', 'volley-h.', 'volley.1', 'volley.1-frame+b', 'volley.1+b']);
+    expect(encodeUpgradeHandshake({ a: 1 }, true, true)).toEqual([
+      'volley.1-frame',
+      'volley-h.eyJhIjoxfQ',
+      'volley.1',
+      'volley.1-answer',
+      'volley.1-frame+b',
+      'volley.1+b',
+      'volley.1-answer+b',
+    ]);
+    expect(encodeUpgradeHandshake(undefined)).toEqual(['volley.1-frame', 'volley-h.', 'volley.1']);
+  });
+
+  it('the server selects the +b variant of its choice when it was offered and it takes the extension', () => {
+    const offered = new Set(encodeUpgradeHandshake(undefined, true, true));
+    expect(withBinary('volley.1', offered, true)).toBe('volley.1+b');
+    expect(withBinary('volley.1-answer', offered, true)).toBe('volley.1-answer+b');
+    expect(withBinary('volley.1', offered, false)).toBe('volley.1');
+    expect(withBinary('volley.1', new Set(encodeUpgradeHandshake(undefined)), true)).toBe('volley.1');
+    expect(withBinary(false, offered, true)).toBe(false);
+    // Declining the handshake keeps the extension too.
+    expect(withBinary(declineUpgradeHandshake(offered), offered, true)).toBe('volley.1-frame+b');
+  });
+
+  it('declining never picks a +b variant as if it were an application subprotocol', () => {
+    expect(declineUpgradeHandshake(['volley.1+b', 'volley.1-frame+b', 'chat.v2'])).toBe('chat.v2');
+    expect(declineUpgradeHandshake(['volley.1+b'])).toBe(false);
+  });
+
+  it('the client reads the selection: the subprotocol without the suffix, and whether the extension was agreed', () => {
+    expect(readSelectedProtocol('volley.1+b')).toEqual({ protocol: 'volley.1', binary: true });
+    expect(readSelectedProtocol('volley.1-answer+b')).toEqual({ protocol: 'volley.1-answer', binary: true });
+    expect(readSelectedProtocol('volley.1-frame')).toEqual({ protocol: 'volley.1-frame', binary: false });
+    // An application's own subprotocol that happens to end in +b is not the extension.
+    expect(readSelectedProtocol('myapp+b')).toEqual({ protocol: 'myapp+b', binary: false });
+    expect(readSelectedProtocol('')).toEqual({ protocol: '', binary: false });
   });
 });

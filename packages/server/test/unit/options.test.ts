@@ -161,6 +161,7 @@ describe('server options: defaults', () => {
       ownFraming: true,
       upgradeHandshake: true,
       upgradeAnswer: true,
+      binary: true,
       maxInFlight: 1000,
       rateLimit: { rate: 10_000, burst: 20_000 },
       maxRefusals: 100,
