@@ -9,8 +9,8 @@ export default [
     path: 'packages/client/dist/index.js',
     import: '{ Client }',
     gzip: true,
-    // 8.4 KB before byte arrays in payloads (the binary extension: bytes.ts, about 0.7 KB).
-    limit: '9.2 KB',
+    // 8.4 KB before byte arrays in payloads (the binary extension: bytes.ts, about 0.85 KB).
+    limit: '9.3 KB',
     modifyEsbuildConfig: browserEsm,
   },
   {
@@ -19,7 +19,7 @@ export default [
     import: '{ ChatClient }',
     gzip: true,
     // 11.2 KB before the binary extension and the application messages (send, onMessage).
-    limit: '12.1 KB',
+    limit: '12.2 KB',
     modifyEsbuildConfig: browserEsm,
   },
 ];

@@ -40,14 +40,20 @@ export function containsBytes(value: unknown, depth = 0): boolean {
  * `JSON.stringify` with every byte array written as a `{"\u0000b": base64}` object. Throws what
  * `JSON.stringify` throws (cycles, BigInt).
  *
- * The common payload holds no bytes and must not pay for looking: it is stringified as usual, and
- * only when the text shows what byte arrays turn into under plain JSON (`{"0":…` for a typed
- * array, `"type":"Buffer"` for a Buffer, `{}` for an empty one) is the value walked and, if it
- * does hold bytes, stringified again with them written as they should be.
+ * The common payload holds no bytes and must not pay much for looking: a small value is walked
+ * at once (a few dozen values: cheaper than any look at the text); a bigger one is stringified as
+ * usual and walked only when the text shows what byte arrays turn into under plain JSON (`{"0":…`
+ * for a typed array, `"type":"Buffer"` for a Buffer, `{}` for an empty one).
  */
 export function stringifyWithBytes(value: unknown): string | undefined {
-  const json = JSON.stringify(value);
-  if (json === undefined || !mayHoldBytes(json) || !containsBytes(value)) return json;
+  let holds = quickScan(value);
+  if (holds === undefined) {
+    const json = JSON.stringify(value);
+    if (json === undefined || !mayHoldBytes(json)) return json;
+    holds = containsBytes(value);
+    if (!holds) return json;
+  }
+  if (!holds) return JSON.stringify(value);
   return JSON.stringify(value, function (this: Record<string, unknown>, key: string, replaced: unknown) {
     // The holder's own value, before toJSON (a Buffer's toJSON would hide that it is bytes).
     const original = this[key];
@@ -60,6 +66,41 @@ export function stringifyWithBytes(value: unknown): string | undefined {
 export function parseWithBytes(text: string): unknown {
   const value: unknown = JSON.parse(text);
   return text.includes(BYTES_MARKER) ? reviveBytes(value) : value;
+}
+
+/** How many values {@link quickScan} looks at before it gives up. */
+let scanBudget = 0;
+
+/** Whether a small value holds bytes: true or false, or undefined once it has looked at 48 entries. */
+function quickScan(value: unknown): boolean | undefined {
+  if (value === null || typeof value !== 'object') return false;
+  scanBudget = 48;
+  return scanned(value);
+}
+
+function scanned(value: object): boolean | undefined {
+  if (ArrayBuffer.isView(value)) return true;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      if (--scanBudget < 0) return undefined;
+      const item: unknown = value[index];
+      if (item !== null && typeof item === 'object') {
+        const found = scanned(item);
+        if (found !== false) return found;
+      }
+    }
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (--scanBudget < 0) return undefined;
+    const item = record[key];
+    if (item !== null && typeof item === 'object') {
+      const found = scanned(item);
+      if (found !== false) return found;
+    }
+  }
+  return false;
 }
 
 /** True when some object of the text opens as byte arrays do under plain JSON: `{"0":`, `{}`, `{"type":"Buffer"`. */

@@ -1,6 +1,6 @@
 import { ErrorCode } from './codes.js';
 import { type Frame, isFrame, MAX_ID_LENGTH, PONG, ReservedName, salvageId } from './frame.js';
-import { stringifyWithBytes } from './bytes.js';
+import { BYTES_MARKER, reviveBytes, stringifyWithBytes } from './bytes.js';
 import { serializeError, VolleyError } from './volley-error.js';
 
 /**
@@ -125,10 +125,11 @@ export function decodeFrame(text: string, validate: FrameValidator = isFrame): D
 
 /**
  * {@link decodeFrame} without the result wrapper, for the receive path of every frame: the frame
- * itself, or a {@link FrameFailure}. Never throws.
+ * itself, or a {@link FrameFailure}. Never throws. With `bytes` (the connection agreed on the
+ * binary extension) byte-array objects in the payload become `Uint8Array`s.
  */
-export function readFrame(text: string, validate: FrameValidator = isFrame): Frame | FrameFailure {
-  const canonical = readCanonicalFrame(text);
+export function readFrame(text: string, validate: FrameValidator = isFrame, bytes = false): Frame | FrameFailure {
+  const canonical = readCanonicalFrame(text, bytes);
   if (canonical !== undefined) return canonical;
   let value: unknown;
   try {
@@ -146,7 +147,8 @@ export function readFrame(text: string, validate: FrameValidator = isFrame): Fra
   }
   // `e: null` is how line-socket says "no error".
   if (value.e === null) value.e = undefined;
-  removePrototypeKeys(text, value);
+  // The payload only: byte arrays are not read in an error or an envelope key.
+  if (removePrototypeKeys(text, value) && bytes && value.p !== null && typeof value.p === 'object' && text.includes(BYTES_MARKER)) value.p = reviveBytes(value.p);
   return value;
 }
 
@@ -167,7 +169,7 @@ const PAYLOAD_KEY = ',"p":';
  * non-empty name and an id of 1 to 64 characters: exactly what the envelope's schema accepts,
  * so no validator needs to run.
  */
-function readCanonicalFrame(text: string): Frame | undefined {
+function readCanonicalFrame(text: string, bytes: boolean): Frame | undefined {
   if (!text.startsWith(NAME_HEAD)) return undefined;
   const nameEnd = text.indexOf('"', NAME_HEAD.length);
   if (nameEnd <= NAME_HEAD.length) return undefined;
@@ -203,7 +205,7 @@ function readCanonicalFrame(text: string): Frame | undefined {
   } else {
     return undefined;
   }
-  const payload = parsePeerJson(payloadText);
+  const payload = parsePeerJson(payloadText, bytes);
   if (payload === NOT_JSON) return undefined;
   return id === undefined ? { n: name, p: payload } : { n: name, p: payload, i: id };
 }
@@ -232,14 +234,16 @@ export const NOT_JSON: unique symbol = Symbol('not JSON');
  * Parses JSON received from a peer (a frame's payload, the upgrade handshake's payload), with the
  * same prototype-key removal as {@link decodeFrame}; {@link NOT_JSON} for invalid JSON.
  */
-export function parsePeerJson(text: string): unknown {
+export function parsePeerJson(text: string, bytes = false): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
     return NOT_JSON;
   }
-  removePrototypeKeys(text, value);
+  // The byte-array key is written with an escape (`\u0000`): only a text that made the
+  // prototype walk run can hold one, so the common frame pays nothing for the extension.
+  if (removePrototypeKeys(text, value) && bytes && value !== null && typeof value === 'object' && text.includes(BYTES_MARKER)) value = reviveBytes(value);
   return value;
 }
 
@@ -248,9 +252,12 @@ export function parsePeerJson(text: string): unknown {
  * another object; such keys are removed before anyone sees them. The text scan is native and
  * cheap, so the common frame pays nothing more. A key spelled with escapes (`"\u005f_proto__"`)
  * parses to the same name without matching the scan, so any escape also triggers the walk.
+ * True when it walked (the text has an escape, or one of the names).
  */
-function removePrototypeKeys(text: string, value: unknown): void {
-  if (text.includes('__proto__') || text.includes('constructor') || text.includes('\\u')) stripPrototypeKeys(value);
+function removePrototypeKeys(text: string, value: unknown): boolean {
+  if (!(text.includes('__proto__') || text.includes('constructor') || text.includes('\\u'))) return false;
+  stripPrototypeKeys(value);
+  return true;
 }
 
 /** Removes `__proto__` keys, and `constructor` keys holding a `prototype`, at any depth. */

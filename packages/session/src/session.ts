@@ -1,8 +1,7 @@
 import {
-  BYTES_MARKER,
   encodeError, encodeHandshake, encodeMessage, encodePing, encodePong, encodeResult,
   ErrorCode, type Frame, FrameFailure, isApplicationName, isFrame, readFrame, ReservedName,
-  reviveBytes, toVolleyError, UPGRADE_HANDSHAKE_ID, VolleyError, wireErrorMessage,
+  toVolleyError, UPGRADE_HANDSHAKE_ID, VolleyError, wireErrorMessage,
 } from '@volley/protocol';
 import { IncomingMessage, type Responder } from './incoming-message.js';
 import { Keepalive } from './keepalive.js';
@@ -90,13 +89,12 @@ export class Session implements Responder {
   receive(text: string): void {
     this.keepalive.received();
     const admitted = this.admission.take();
-    const frame = readFrame(text, this.options.validate ?? isFrame);
+    const frame = readFrame(text, this.options.validate ?? isFrame, this.bytes);
     if (frame instanceof FrameFailure) {
       // Never answer a response, or two peers could bounce errors forever.
       this.refuse(frame.name === ReservedName.RESPONSE ? undefined : frame.id, frame.error);
       return;
     }
-    if (this.bytes && frame.p !== null && typeof frame.p === 'object' && text.includes(BYTES_MARKER)) frame.p = reviveBytes(frame.p);
     const name = frame.n;
     if (name === ReservedName.RESPONSE) {
       // An answer to what this side asked is taken whatever the rate (refusing it would only

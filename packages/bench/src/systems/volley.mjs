@@ -5,6 +5,7 @@
 // VOLLEY_FRAMING=0 has ws frame everything (own framing off, its own switch since batching).
 // `volley-compare` is the same system built from another checkout (`pnpm bench --compare=<dir>`,
 // which sets VOLLEY_COMPARE_DIR), to measure a change against the build before it in one run.
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Client } from '@volley/client';
@@ -69,7 +70,12 @@ function makeVolley(name, { Client, Server }) {
 export const volley = makeVolley('volley', { Client, Server });
 
 const compareDir = process.env.VOLLEY_COMPARE_DIR;
-const fromCompareDir = (pkg) => import(pathToFileURL(join(compareDir, 'packages', pkg, 'dist', 'index.js')).href);
+// The client's Node entry where the build has one (node.js; index.js is the browser's since the
+// entry points were split), as `import '@volley/client'` resolves in Node.
+const fromCompareDir = (pkg) => {
+  const dist = join(compareDir, 'packages', pkg, 'dist');
+  return import(pathToFileURL(join(dist, existsSync(join(dist, 'node.js')) ? 'node.js' : 'index.js')).href);
+};
 
 /** The other checkout's build; undefined without VOLLEY_COMPARE_DIR. */
 export const volleyCompare =

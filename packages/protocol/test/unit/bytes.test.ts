@@ -47,6 +47,14 @@ describe('byte arrays in payloads', () => {
     expect(parseWithBytes('{"a":{"\\u0000b":""}}')).toEqual({ a: new Uint8Array(0) });
   });
 
+  it('finds bytes in big payloads too (past the quick walk of the first 48 entries), and leaves big payloads without bytes as they are', () => {
+    const numbers = Array.from({ length: 200 }, (_, index) => index);
+    expect(stringifyWithBytes([...numbers, new Uint8Array([1])])).toBe(`${JSON.stringify(numbers).slice(0, -1)},{"\\u0000b":"AQ=="}]`);
+    expect(stringifyWithBytes({ rows: numbers.map((n) => ({ n, empty: {} })), file: Buffer.from([2]) })).toContain('"file":{"\\u0000b":"Ag=="}');
+    const plain = { rows: numbers.map((n) => ({ n, empty: {}, 0: 'zero' })) };
+    expect(stringifyWithBytes(plain)).toBe(JSON.stringify(plain));
+  });
+
   it('revives only objects whose one key is the marker with valid base64; anything else stays as it is', () => {
     expect(reviveBytes({ [BYTES_KEY]: 'aGk=', other: 1 })).toEqual({ [BYTES_KEY]: 'aGk=', other: 1 });
     expect(reviveBytes({ [BYTES_KEY]: 'not base64!' })).toEqual({ [BYTES_KEY]: 'not base64!' });
