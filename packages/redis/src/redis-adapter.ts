@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { type AdapterMember, type AdapterNode, type BroadcastTarget, type ConnectionOperation, InMemoryAdapter } from '@volley/server';
-import { createClient } from 'redis';
 import { decodeBroadcast, encodeBroadcast } from './broadcast-envelope.js';
 import { ClusterIds } from './cluster-ids.js';
 import { NodeRegistry } from './node-registry.js';
-import type { RedisClient } from './redis-client.js';
+import { createOwnClient, type RedisClient } from './redis-client.js';
 import { RedisKeys } from './redis-keys.js';
 import { checkClient, checkPrefix } from './redis-options.js';
 import { RemoteRequests } from './remote-requests.js';
@@ -103,7 +102,7 @@ export class RedisAdapter extends InMemoryAdapter {
     this.keys = new RedisKeys(prefix);
     this.nodeId = nodeId;
     this.ownsClient = options.client === undefined;
-    this.client = options.client !== undefined ? checkClient(options.client) : (createClient({ url: options.url ?? redisAdapterDefaults.url, disableOfflineQueue: true }) as unknown as RedisClient);
+    this.client = options.client !== undefined ? checkClient(options.client) : createOwnClient(options.url ?? redisAdapterDefaults.url);
     this.clusterIds = new ClusterIds(this.client, this.keys, nodeId);
     this.requests = new RemoteRequests(this.client, this.keys, nodeId, () => this.node, (id) => this.clusterIds.ownerOf(id));
     this.registry = new NodeRegistry(this.client, this.keys, nodeId, interval, ttl, {
@@ -123,7 +122,6 @@ export class RedisAdapter extends InMemoryAdapter {
     const subscriber = this.client.duplicate();
     // Errors surface on the commands that fail; a client without a listener would crash the process.
     subscriber.on('error', () => undefined);
-    if (this.ownsClient) this.client.on('error', () => undefined);
     await subscriber.connect();
     await subscriber.subscribe(this.keys.broadcast, this.onBroadcast, true);
     await subscriber.subscribe(this.keys.channel(this.nodeId), (message) => this.requests.received(message), true);

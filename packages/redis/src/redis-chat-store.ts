@@ -16,9 +16,8 @@ import {
   type UserSummary,
 } from '@volley/chat';
 import { parseWithBytes, stringifyWithBytes } from '@volley/protocol';
-import { createClient } from 'redis';
 import { chatScripts } from './chat-scripts.js';
-import type { RedisClient } from './redis-client.js';
+import { createOwnClient, type RedisClient } from './redis-client.js';
 import { checkClient, checkPrefix } from './redis-options.js';
 
 /** Options of {@link RedisChatStore}. */
@@ -90,7 +89,7 @@ export class RedisChatStore implements ChatStore {
     const prefix = checkPrefix(options.prefix ?? redisChatStoreDefaults.prefix);
     this.root = `{${prefix}}:chat`;
     this.ownsClient = options.client === undefined;
-    this.client = options.client === undefined ? ownClient(options.url ?? redisChatStoreDefaults.url) : checkClient(options.client);
+    this.client = options.client === undefined ? createOwnClient(options.url ?? redisChatStoreDefaults.url) : checkClient(options.client);
   }
 
   async addUser(userName: string): Promise<boolean> {
@@ -296,13 +295,6 @@ export class RedisChatStore implements ChatStore {
 
 /** A listing row from the script: name, owner ('' for none), members, visible ('1'/'0'). */
 type Summary = [string, string, number, string];
-
-function ownClient(url: string): RedisClient {
-  const client = createClient({ url, disableOfflineQueue: true }) as unknown as RedisClient;
-  // Reported by the failing command instead; without a listener node-redis would crash the process.
-  client.on('error', () => undefined);
-  return client;
-}
 
 function encodeValue(value: string | number | boolean): string {
   return typeof value === 'boolean' ? (value ? '1' : '0') : String(value);

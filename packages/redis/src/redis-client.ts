@@ -1,3 +1,5 @@
+import { createClient } from 'redis';
+
 /**
  * What the Redis adapter uses of a Redis client: the subset of node-redis's client (the `redis`
  * package, version 6) it calls. A client from `createClient()` fits as it is.
@@ -37,4 +39,23 @@ export interface RedisClient {
   ): Promise<string | null>;
   exists(keys: string | string[]): Promise<number>;
   get(key: string): Promise<string | null>;
+}
+
+/**
+ * A node-redis client of the adapter's or the chat store's own, to `url`: no offline queue, its
+ * errors reported by the commands that fail (a client without an `error` listener would crash
+ * the process), and a first connection that fails at once when Redis does not answer (node-redis
+ * would retry it for ever, and the call waiting on it with it). Once it has been connected, it
+ * reconnects after a drop as node-redis does, while commands fail at once.
+ */
+export function createOwnClient(url: string): RedisClient {
+  let connected = false;
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: { reconnectStrategy: (retries: number, cause: Error) => (connected ? Math.min(retries * 50, 2000) : cause) },
+  });
+  client.on('error', () => undefined);
+  client.on('ready', () => (connected = true));
+  return client as unknown as RedisClient;
 }
