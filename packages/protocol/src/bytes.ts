@@ -13,27 +13,17 @@ export const BYTES_KEY = '\u0000b';
 /** How the key looks in JSON text: a cheap test of whether a text may hold bytes at all. */
 export const BYTES_MARKER = '"\\u0000b"';
 
-/** How deep {@link containsBytes} looks; JSON nested deeper is refused by the peers' limits anyway. */
+/** How deep the walk for bytes looks; JSON nested deeper is refused by the peers' limits anyway. */
 const MAX_DEPTH = 64;
 
+/** How many entries the walk for bytes may still look at. */
+let scanBudget = 0;
+
 /** True when `value` holds a byte array (`ArrayBuffer.isView`: typed arrays, Buffers, DataViews) at any depth. */
-export function containsBytes(value: unknown, depth = 0): boolean {
+export function containsBytes(value: unknown): boolean {
   if (value === null || typeof value !== 'object') return false;
-  if (ArrayBuffer.isView(value)) return true;
-  if (depth >= MAX_DEPTH) return false;
-  if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) {
-      const item: unknown = value[index];
-      if (item !== null && typeof item === 'object' && containsBytes(item, depth + 1)) return true;
-    }
-    return false;
-  }
-  const record = value as Record<string, unknown>;
-  for (const key in record) {
-    const item = record[key];
-    if (item !== null && typeof item === 'object' && containsBytes(item, depth + 1)) return true;
-  }
-  return false;
+  scanBudget = Infinity;
+  return scanned(value, 0) === true;
 }
 
 /**
@@ -68,39 +58,36 @@ export function parseWithBytes(text: string): unknown {
   return text.includes(BYTES_MARKER) ? reviveBytes(value) : value;
 }
 
-/** How many values {@link quickScan} looks at before it gives up. */
-let scanBudget = 0;
-
 /** Whether a small value holds bytes: true or false, or undefined once it has looked at 48 entries. */
 function quickScan(value: unknown): boolean | undefined {
   if (value === null || typeof value !== 'object') return false;
   scanBudget = 48;
-  return scanned(value);
+  return scanned(value, 0);
 }
 
-function scanned(value: object): boolean | undefined {
+/** The walk of both: true (bytes found), false (none), undefined (the budget ran out first). */
+function scanned(value: object, depth: number): boolean | undefined {
   if (ArrayBuffer.isView(value)) return true;
+  if (depth >= MAX_DEPTH) return false;
+  // No array of the entries: this runs for every object payload sent.
   if (Array.isArray(value)) {
     for (let index = 0; index < value.length; index++) {
-      if (--scanBudget < 0) return undefined;
-      const item: unknown = value[index];
-      if (item !== null && typeof item === 'object') {
-        const found = scanned(item);
-        if (found !== false) return found;
-      }
+      const found = scannedEntry(value[index], depth);
+      if (found !== false) return found;
     }
     return false;
   }
   const record = value as Record<string, unknown>;
   for (const key in record) {
-    if (--scanBudget < 0) return undefined;
-    const item = record[key];
-    if (item !== null && typeof item === 'object') {
-      const found = scanned(item);
-      if (found !== false) return found;
-    }
+    const found = scannedEntry(record[key], depth);
+    if (found !== false) return found;
   }
   return false;
+}
+
+function scannedEntry(item: unknown, depth: number): boolean | undefined {
+  if (--scanBudget < 0) return undefined;
+  return item !== null && typeof item === 'object' ? scanned(item, depth + 1) : false;
 }
 
 /** True when some object of the text opens as byte arrays do under plain JSON: `{"0":`, `{}`, `{"type":"Buffer"`. */
