@@ -1,4 +1,4 @@
-import type { Server } from '@volley/server';
+import type { RoomBroadcastOptions, Server } from '@volley/server';
 import { type ChatNotifications, notificationArguments, toPayload } from './chat-api.js';
 
 /** Notifications sent as frames (login outcomes ride on the handshake). */
@@ -27,25 +27,22 @@ export class Notifier {
 
   /** To every joined connection of a room, except one. */
   toRoom<K extends WireNotification>(roomName: string, except: string | undefined, name: K, ...args: Parameters<ChatNotifications[K]>): Promise<void> {
-    return this.deliver(roomChannel(roomName), except, name, args);
+    return this.deliver(roomChannel(roomName), { except }, name, args);
   }
 
   /** To every joined connection of a room except those of one user (the room's other members). */
   toOtherMembers<K extends WireNotification>(roomName: string, userName: string, name: K, ...args: Parameters<ChatNotifications[K]>): Promise<void> {
-    return this.server
-      .getRoom(roomChannel(roomName))
-      .broadcast(name, toPayload(notificationArguments[name], args), { exceptRoom: userChannel(userName) })
-      .catch(this.onError);
+    return this.deliver(roomChannel(roomName), { exceptRoom: userChannel(userName) }, name, args);
   }
 
   /** To every logged-in connection, on every node, except one. */
   toEveryone<K extends WireNotification>(except: string | undefined, name: K, ...args: Parameters<ChatNotifications[K]>): Promise<void> {
-    return this.server.broadcast(name, toPayload(notificationArguments[name], args), { except }).catch(this.onError);
+    return this.deliver(undefined, { except }, name, args);
   }
 
   /** To every connection of a user, except one. */
   toUser<K extends WireNotification>(userName: string, except: string | undefined, name: K, ...args: Parameters<ChatNotifications[K]>): Promise<void> {
-    return this.deliver(userChannel(userName), except, name, args);
+    return this.deliver(userChannel(userName), { except }, name, args);
   }
 
   /** To one connection, on whatever node it is (one that is gone is skipped). */
@@ -56,10 +53,10 @@ export class Notifier {
       .then(() => undefined, this.onError);
   }
 
-  private deliver(channel: string, except: string | undefined, name: WireNotification, args: unknown[]): Promise<void> {
-    return this.server
-      .getRoom(channel)
-      .broadcast(name, toPayload(notificationArguments[name], args), { except })
-      .catch(this.onError);
+  /** One broadcast to a Volley room (`undefined`: every connection), reported rather than thrown. */
+  private deliver(channel: string | undefined, options: RoomBroadcastOptions, name: WireNotification, args: unknown[]): Promise<void> {
+    const payload = toPayload(notificationArguments[name], args);
+    const sent = channel === undefined ? this.server.broadcast(name, payload, options) : this.server.getRoom(channel).broadcast(name, payload, options);
+    return sent.catch(this.onError);
   }
 }
