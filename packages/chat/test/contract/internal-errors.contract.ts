@@ -77,5 +77,18 @@ export default function internalErrorsContract(createStore: StoreFactory): void 
       // The connection goes on working once the store does.
       expect(await alice.chat.roomJoin('lobby')).toBe(1);
     });
+
+    it('a connection lost with its node (connectionLost) whose user the store cannot read is reported, and nothing else happens', async () => {
+      const failure = new Error(secret);
+      const armed = { on: true };
+      const harness = await startChat(failingStore(createStore, 'getConnectionUser', failure, armed));
+      const unlinked: unknown[] = [];
+      harness.chat.on('unlink', (...args) => unlinked.push(args));
+      const reported = new Promise((resolve) => harness.chat.once('error', resolve));
+      // What a cluster adapter makes the server emit for a dead node's connection.
+      harness.chat.volley.emit('connectionLost', 'lost-connection');
+      expect(await reported).toBe(failure);
+      expect(unlinked).toEqual([]);
+    });
   });
 }
