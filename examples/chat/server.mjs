@@ -33,8 +33,6 @@ const mounts = [
   ['/vendor/client/', distOf('@volley/client'), /^(index|chunk-[\w-]+)\.js$/],
   ['/vendor/protocol/', distOf('@volley/protocol'), /^(index|chunk-[\w-]+)\.js$/],
   ['/vendor/session/', distOf('@volley/session'), /^(index|chunk-[\w-]+)\.js$/],
-  // eventemitter3's index.mjs re-exports CommonJS, which a browser cannot import; this is real ESM.
-  ['/vendor/eventemitter3/', distOf('eventemitter3'), /^eventemitter3\.esm\.js$/],
 ];
 
 /** The file behind a URL path, or undefined. */

@@ -131,7 +131,7 @@ describe.skipIf(skipBrowser)('chat demo in Chromium (built ESM, import map, no b
     expect(paths.some((path) => /(^|[/.@-])(ws|ajv|server)([/.@-]|$)/.test(path) || path.includes('node:'))).toBe(false);
     const isChunk = (path: string): boolean => /^\/vendor\/(chat|client|protocol|session)\/chunk-[\w-]+\.js$/.test(path);
     expect([...new Set(paths)].filter((path) => !isChunk(path)).sort()).toEqual(
-      ['/', '/app.js', '/vendor/chat/client.js', '/vendor/client/index.js', '/vendor/eventemitter3/eventemitter3.esm.js', '/vendor/protocol/index.js', '/vendor/session/index.js'].sort(),
+      ['/', '/app.js', '/vendor/chat/client.js', '/vendor/client/index.js', '/vendor/protocol/index.js', '/vendor/session/index.js'].sort(),
     );
     expect(sockets).toEqual([`ws://127.0.0.1:${new URL(demo.url).port}/ws`]);
     expect(failed).toEqual([]);

@@ -1,5 +1,5 @@
 import { Client, type ClientDisconnectInfo, ClientEvent, type ClientOptions, type ClientState, ErrorCode, VolleyError } from '@volley/client';
-import { EventEmitter } from 'eventemitter3';
+import { EventListeners } from '@volley/session';
 import {
   type AuthData,
   type ChatCommandName,
@@ -66,9 +66,11 @@ export type ChatCommandMethods = {
  * await chat.roomJoin('lobby');
  * await chat.roomMessage('lobby', { textMessage: `hello from ${userName}` });
  */
-export class ChatClient extends EventEmitter<ChatClientEvents> {
+export class ChatClient {
   /** The Volley client underneath (state, pings, raw requests). */
   readonly client: Client;
+  // Not eventemitter3: in a browser bundle it cost a kilobyte gzipped, for three methods used.
+  private readonly listeners = new EventListeners();
   private readonly rejoin: boolean;
   private login: LoginResult | undefined;
   private logins = 0;
@@ -77,7 +79,6 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
 
   /** @throws TypeError for invalid options (see the Volley client's). */
   constructor(url: string, options: ChatClientOptions = {}) {
-    super();
     const { auth, loginTimeout, loginViaUpgrade, loginAnswerInUpgrade, rejoin = true, ...clientOptions } = options;
     this.rejoin = rejoin;
     this.client = new Client(url, { ...clientOptions, handshake: { payload: auth, timeout: loginTimeout, viaUpgrade: loginViaUpgrade, answerInUpgrade: loginAnswerInUpgrade } });
@@ -85,7 +86,7 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       const names = notificationArguments[name];
       this.client.on(name, (message) => {
         if (name === 'roomAccessRemoved') this.rooms.delete((message.payload as { roomName?: string } | undefined)?.roomName ?? '');
-        (this.emit as (event: string, ...args: unknown[]) => boolean)(name, ...fromPayload(names, message.payload));
+        this.listeners.emit(name, ...fromPayload(names, message.payload));
       });
     }
     this.client.on(ClientEvent.CONNECTED, (payload) => this.loggedIn(payload as LoginResult));
@@ -95,6 +96,29 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
       if (error.code === ErrorCode.HANDSHAKE_REJECTED) this.emit('loginRejected', reasonOf(error));
       else this.emit('error', error);
     });
+  }
+
+  /** Listens to a notification or lifecycle event; listeners get the notification's arguments in order. */
+  on<K extends keyof ChatClientEvents>(event: K, listener: ChatClientEvents[K]): this {
+    this.listeners.on(event, listener);
+    return this;
+  }
+
+  /** Like {@link on}, for the next event only. */
+  once<K extends keyof ChatClientEvents>(event: K, listener: ChatClientEvents[K]): this {
+    this.listeners.on(event, listener, true);
+    return this;
+  }
+
+  /** Removes every registration of `listener` for `event`, or every listener of `event` without one. */
+  off<K extends keyof ChatClientEvents>(event: K, listener?: ChatClientEvents[K]): this {
+    this.listeners.off(event, listener);
+    return this;
+  }
+
+  /** The number of listeners of `event`. */
+  listenerCount(event: keyof ChatClientEvents): number {
+    return this.listeners.count(event);
   }
 
   /**
@@ -175,6 +199,11 @@ export class ChatClient extends EventEmitter<ChatClientEvents> {
     const handler = (message: { payload?: unknown }): void => listener(message.payload as T);
     this.client.on(name, handler);
     return () => void this.client.off(name, handler);
+  }
+
+  /** Calls the listeners of `event`; a throwing listener propagates to the caller, as with an emitter. */
+  private emit<K extends keyof ChatClientEvents>(event: K, ...args: Parameters<ChatClientEvents[K]>): void {
+    this.listeners.emit(event, ...args);
   }
 
   private track(name: ChatCommandName, args: readonly unknown[]): void {

@@ -1,5 +1,5 @@
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Listener = (argument: any) => void;
+type Listener = (...args: any[]) => void;
 
 interface Entry {
   readonly fn: Listener;
@@ -7,9 +7,10 @@ interface Entry {
 }
 
 /**
- * A peer's lifecycle listeners by event name: what it needs of an event emitter (`on`, `once`,
- * `off`, an `emit` of one argument, a count) at a fraction of eventemitter3's size in the browser
- * bundle. `off(event, fn)` removes every registration of `fn`, as eventemitter3 does.
+ * Listeners by event name: what the browser-side emitters (a peer's lifecycle, the chat client's
+ * events) need of an event emitter (`on`, `once`, `off`, `emit` with positional arguments, a
+ * count) at a fraction of eventemitter3's size in the browser bundle. `off(event, fn)` removes
+ * every registration of `fn`, as eventemitter3 does.
  */
 export class EventListeners {
   private readonly entries = new Map<string, Entry[]>();
@@ -34,13 +35,13 @@ export class EventListeners {
   }
 
   /** Calls the listeners of `event` in order; a throwing listener stops the rest and propagates. */
-  emit(event: string, argument: unknown): boolean {
+  emit(event: string, ...args: unknown[]): boolean {
     const list = this.entries.get(event);
     if (list === undefined) return false;
     // A copy: listeners may add or remove listeners while being called.
     for (const entry of list.slice()) {
       if (entry.once) this.removeOnce(event, entry);
-      entry.fn(argument);
+      entry.fn(...args);
     }
     return true;
   }
