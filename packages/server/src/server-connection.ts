@@ -1,6 +1,6 @@
 import type { IncomingMessage as HttpRequest } from 'node:http';
 import { type AnyApi, type Api, CloseCode, ErrorCode, readSelectedProtocol, VolleyError } from '@volley/protocol';
-import { Admission, type IncomingMessage, Peer, Session } from '@volley/session';
+import { Admission, type IncomingMessage, Peer, ServerSession } from '@volley/session';
 import type { WebSocket } from 'ws';
 import { Handshake } from './handshake.js';
 import { listenToSocket } from './volley-web-socket.js';
@@ -28,7 +28,7 @@ const OPEN = 1;
 export class ServerConnection<A extends Api = AnyApi> extends Peer<ConnectionEvents, A['server'], A['client']> implements AdapterMember {
   private currentId: string;
   private phase: Phase = 'awaiting-handshake';
-  protected readonly session: Session;
+  protected readonly session: ServerSession;
   /** The handshake being answered; dropped once answered so its payload can be collected. */
   private pendingHandshake: Handshake | undefined;
   /** Set once a close has begun (ours, or one ws started): nothing more is read or dispatched. */
@@ -46,7 +46,7 @@ export class ServerConnection<A extends Api = AnyApi> extends Peer<ConnectionEve
     super();
     this.currentId = id;
     this.upgradeRequest = request;
-    this.session = new Session(this, context.sessionOptions, new Admission(context.admissionLimits));
+    this.session = new ServerSession(this, context.sessionOptions, new Admission(context.admissionLimits));
     this.writer = new ConnectionWriter(socket, context, this);
     // Shared listeners that find the connection on the socket: no closures per connection.
     listenToSocket(socket, this);

@@ -1,3 +1,4 @@
+import { ErrorCode, VolleyError } from '@volley/protocol';
 import type { AdmissionPolicy } from './session-host.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -49,6 +50,15 @@ export class Admission implements AdmissionPolicy {
   /** True when another request would pass the in-flight cap. */
   get inFlightFull(): boolean {
     return this.maxInFlight > 0 && this.inFlight >= this.maxInFlight;
+  }
+
+  rateLimited(name: string): VolleyError {
+    return new VolleyError(ErrorCode.RATE_LIMITED, `"${name}" refused: more than ${this.rate} messages per second`);
+  }
+
+  inFlightRefusal(name: string): VolleyError | undefined {
+    if (!this.inFlightFull) return undefined;
+    return new VolleyError(ErrorCode.TOO_MANY_REQUESTS, `"${name}" refused: ${this.maxInFlight} requests already await an answer`);
   }
 
   /** An application message was let through: refusals are no longer in a row. */

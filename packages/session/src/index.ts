@@ -17,6 +17,7 @@ export { Keepalive } from './keepalive.js';
 export { MessageHandlers } from './message-handlers.js';
 export { PendingRequests } from './pending-requests.js';
 export { Peer } from './peer.js';
+export { ServerSession } from './server-session.js';
 export { Session } from './session.js';
 export { TokenBucket } from './token-bucket.js';
 

@@ -34,19 +34,16 @@ export interface SessionHost {
 
 /**
  * What a session asks of the policy that admits its peer's frames: an `Admission` on the server; a
- * client's session admits everything (see `admitAll`), so browser builds carry no token bucket.
+ * client's session admits everything (see `admitAll`), so browser builds carry no token bucket and
+ * none of the refusals' wording.
  */
 export interface AdmissionPolicy {
-  /** Frames per second allowed, for error messages; undefined without a rate limit. */
-  readonly rate: number | undefined;
-  /** Requests from the peer that may await an answer at once; 0 = no limit. */
-  readonly maxInFlight: number;
-  /** Requests received and not answered yet. */
-  readonly inFlightCount: number;
-  /** True when another request would pass the in-flight cap. */
-  readonly inFlightFull: boolean;
   /** One inbound frame takes a token; false when the peer is over its rate. */
   take(): boolean;
+  /** The error a frame named `name` is refused with after {@link take} returned false. */
+  rateLimited(name: string): VolleyError;
+  /** The error a request named `name` is refused with when it would pass the in-flight cap; undefined to let it in. */
+  inFlightRefusal(name: string): VolleyError | undefined;
   /** An application message was let through. */
   admitted(isRequest: boolean): void;
   /** A request the peer sent was answered. */

@@ -37,13 +37,13 @@ export class Session implements Responder {
   private seq = 0;
   /** Both sides agreed on the binary extension: byte-array objects in payloads become bytes. */
   private bytes = false;
-  private readonly keepalive = new Keepalive();
+  protected readonly keepalive = new Keepalive();
 
   constructor(
-    private readonly host: SessionHost,
+    protected readonly host: SessionHost,
     private readonly options: SessionOptions,
     /** What the peer may send (the server's `Admission`); a client admits everything. */
-    private readonly admission: AdmissionPolicy = admitAll,
+    protected readonly admission: AdmissionPolicy = admitAll,
   ) {}
 
   /** True while application traffic may be sent (socket open and handshake done). */
@@ -100,11 +100,11 @@ export class Session implements Responder {
       // An answer to what this side asked is taken whatever the rate (refusing it would only
       // turn the request into a timeout); its token still counts against the peer's other frames.
       if (this.handshakeId !== undefined && frame.i === this.handshakeId) this.handshakeAnswered(frame);
-      else if (this.pendingRequests?.settle(frame) !== true && !admitted) this.refuse(undefined, this.rateLimited(name));
+      else if (this.pendingRequests?.settle(frame) !== true && !admitted) this.refuse(undefined, this.admission.rateLimited(name));
       return;
     }
     if (!admitted) {
-      this.refuse(frame.i, this.rateLimited(name));
+      this.refuse(frame.i, this.admission.rateLimited(name));
       return;
     }
     if (name.charCodeAt(0) === 95 /* '_' */) {
@@ -115,9 +115,12 @@ export class Session implements Responder {
       this.refuse(frame.i, new VolleyError(ErrorCode.HANDSHAKE_PENDING, `"${name}" arrived before the handshake completed`));
       return;
     }
-    if (frame.i !== undefined && this.admission.inFlightFull) {
-      this.refuse(frame.i, new VolleyError(ErrorCode.TOO_MANY_REQUESTS, `"${name}" refused: ${this.admission.maxInFlight} requests already await an answer`));
-      return;
+    if (frame.i !== undefined) {
+      const refusal = this.admission.inFlightRefusal(name);
+      if (refusal !== undefined) {
+        this.refuse(frame.i, refusal);
+        return;
+      }
     }
     this.admission.admitted(frame.i !== undefined);
     const message = new IncomingMessage(this, name, frame.p, frame.i);
@@ -133,43 +136,9 @@ export class Session implements Responder {
     }
   }
 
-  /**
-   * A binary frame arrived: not part of the protocol, so refused (and counted towards
-   * `maxRefusals`) after taking its token like any frame.
-   */
-  receiveBinary(): void {
-    this.keepalive.received();
-    this.admission.take();
-    this.refuse(undefined, new VolleyError(ErrorCode.INVALID_FRAME, 'Binary frames are not part of the protocol'));
-  }
 
-  /**
-   * A WebSocket control frame (ping or pong) arrived. The WebSocket answers pings itself and
-   * Volley never sends control pings, so these reach no handler; they still take a token, and
-   * over the rate they are refused, or a flood of them would cost CPU that no limit bounds.
-   */
-  receiveControl(kind: 'ping' | 'pong'): void {
-    if (this.admission.take()) return;
-    this.refuse(undefined, this.rateLimited(`WebSocket ${kind}`));
-  }
 
-  private rateLimited(name: string): VolleyError {
-    return new VolleyError(ErrorCode.RATE_LIMITED, `"${name}" refused: more than ${this.admission.rate} messages per second`);
-  }
 
-  /**
-   * Server side: the client carried its handshake in the WebSocket upgrade (see
-   * upgrade-handshake.ts). Handled as the `_h` frame with id `UPGRADE_HANDSHAKE_ID` it stands for,
-   * without building and parsing that frame: `payload` was parsed from the upgrade already.
-   */
-  receiveUpgradeHandshake(payload: unknown): void {
-    this.keepalive.received();
-    if (this.host.handshake === undefined) {
-      this.refuse(UPGRADE_HANDSHAKE_ID, new VolleyError(ErrorCode.INVALID_FRAME, `Unknown reserved name "${ReservedName.HANDSHAKE}"`));
-      return;
-    }
-    this.host.handshake(new IncomingMessage(this, ReservedName.HANDSHAKE, payload, UPGRADE_HANDSHAKE_ID));
-  }
 
   private receiveReserved(frame: Frame): void {
     switch (frame.n) {
@@ -309,13 +278,9 @@ export class Session implements Responder {
     if (message.id !== undefined && !message.responded) this.respond(message, false, thrown);
   }
 
-  /** Requests received from the peer and not answered yet. */
-  get inFlightCount(): number {
-    return this.admission.inFlightCount;
-  }
 
   /** Reports a refused frame, answers it when it has an id, and counts the refusal. */
-  private refuse(id: string | undefined, error: VolleyError): void {
+  protected refuse(id: string | undefined, error: VolleyError): void {
     this.host.error(error);
     if (id !== undefined) this.writeSafely(encodeError(id, error));
     if (this.admission.refused()) this.host.abusive?.(error);
@@ -362,11 +327,10 @@ export class Session implements Responder {
 
 /** The admission of a session whose peer is not limited (a client's: its server is trusted). */
 const admitAll: AdmissionPolicy = {
-  rate: undefined,
-  maxInFlight: 0,
-  inFlightCount: 0,
-  inFlightFull: false,
   take: () => true,
+  // Never called: take() lets every frame in.
+  rateLimited: (name) => new VolleyError(ErrorCode.RATE_LIMITED, name),
+  inFlightRefusal: () => undefined,
   admitted: () => undefined,
   answered: () => undefined,
   refused: () => false,

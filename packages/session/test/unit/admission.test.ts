@@ -38,6 +38,18 @@ describe('Admission', () => {
     expect(admission.inFlightFull).toBe(false);
   });
 
+  it('words its refusals: the rate for any frame, the cap only while it is full', () => {
+    const admission = new Admission({ rateLimit: { rate: 10, burst: 1 }, maxInFlight: 1 });
+    const overRate = admission.rateLimited('sum');
+    expect([overRate.code, overRate.message]).toEqual(['RATE_LIMITED', '"sum" refused: more than 10 messages per second']);
+    expect(admission.inFlightRefusal('sum')).toBeUndefined();
+    admission.admitted(true);
+    const full = admission.inFlightRefusal('sum');
+    expect([full?.code, full?.message]).toEqual(['TOO_MANY_REQUESTS', '"sum" refused: 1 requests already await an answer']);
+    admission.answered();
+    expect(admission.inFlightRefusal('sum')).toBeUndefined();
+  });
+
   it('refusals in a row: the maxRefusals-th is abusive, then the count starts over; an admission resets it', () => {
     const admission = new Admission({ maxRefusals: 3 });
     expect([admission.refused(), admission.refused()]).toEqual([false, false]);

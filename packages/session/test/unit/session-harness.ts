@@ -3,7 +3,7 @@ import {
   Admission,
   type AdmissionLimits,
   type IncomingMessage,
-  Session,
+  ServerSession,
   type SessionHost,
   type SessionOptions,
 } from '@volley/session';
@@ -73,13 +73,13 @@ export class FakeHost implements SessionHost {
 }
 
 export let host: FakeHost;
-export let session: Session;
+export let session: ServerSession;
 
 export function create(options: Partial<SessionOptions> & AdmissionLimits & { handshake?: boolean; connected?: boolean } = {}): void {
   host = new FakeHost(options.handshake ?? false);
   const limited = options.rateLimit !== undefined || options.maxInFlight !== undefined || options.maxRefusals !== undefined;
   // A server's session gets an Admission; without limits the session admits everything (a client's).
-  session = new Session(host, { responseTimeout: 1000, ...options }, limited ? new Admission(options) : undefined);
+  session = new ServerSession(host, { responseTimeout: 1000, ...options }, limited ? new Admission(options) : undefined);
   if (options.connected ?? true) {
     session.handshakeDone();
   }
