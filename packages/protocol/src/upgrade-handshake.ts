@@ -162,7 +162,9 @@ export function decodeUpgradeHandshake(protocol: string): { payload: unknown } |
   return parsed === NOT_JSON ? undefined : { payload: parsed };
 }
 
-const NO_PAYLOAD: { payload: unknown } = Object.freeze({ payload: undefined });
+// Marked pure, as is `decoder` below: only the server's decoding uses them, and a browser bundle
+// drops them only when told that creating them has no side effect.
+const NO_PAYLOAD: { payload: unknown } = /* @__PURE__ */ Object.freeze({ payload: undefined });
 
 // btoa/atob and TextEncoder/TextDecoder exist in browsers and in Node ≥ 16: no Buffer here, the
 // client loads this module in browsers.
@@ -174,7 +176,7 @@ function toBase64Url(text: string): string {
   return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+const decoder = /* @__PURE__ */ new TextDecoder('utf-8', { fatal: true });
 
 function fromBase64Url(encoded: string): string | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(encoded)) return undefined;
