@@ -92,9 +92,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     void this.logins.logout(connection);
   };
 
-  private readonly onConnectionLost = (id: string): void => {
-    void this.logins.logoutLost(id);
-  };
+  // Returned: the server awaits it, and a cluster adapter hands the connection over again if it fails.
+  private readonly onConnectionLost = (id: string): Promise<void> => this.logins.logoutLost(id);
 
   /** Starts the Volley server (if not started) and emits `listen`. */
   async start(): Promise<void> {

@@ -177,7 +177,9 @@ export class Logins {
   /**
    * A connection of another node ended without closing (its node died; this node removed it
    * from the cluster): log it out as if it had closed, so that its rooms and its user's other
-   * connections hear of it.
+   * connections hear of it. Rejects, after reporting it, when the store cannot tell whose it was:
+   * the cluster adapter then hands the connection over again later (a connection already logged
+   * out has no user, so a second hand-over does nothing).
    */
   async logoutLost(id: string): Promise<void> {
     let userName: string | undefined;
@@ -185,7 +187,7 @@ export class Logins {
       userName = await this.store.getConnectionUser(id);
     } catch (error) {
       this.events.emit('error', error);
-      return;
+      throw error;
     }
     if (userName !== undefined) await this.track(this.loggedOut(userName, id));
   }

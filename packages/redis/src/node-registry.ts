@@ -4,16 +4,27 @@ import type { RedisKeys } from './redis-keys.js';
 
 /**
  * Removes the connections of a dead node from the registry, those it still owns only (an id may
- * have reconnected to another node meanwhile), and returns them. KEYS: connections hash. ARGV: node, then ids.
+ * have reconnected to another node meanwhile), and records them, in the same step, as lost
+ * connections still to hand over. KEYS: connections hash, the node's lost set, the handover set.
+ * ARGV: node, then ids.
  */
-const FORGET_SCRIPT = `local forgotten = {}
+const FORGET_SCRIPT = `local forgotten = 0
 for i = 2, #ARGV do
   if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[1] then
     redis.call('HDEL', KEYS[1], ARGV[i])
-    forgotten[#forgotten + 1] = ARGV[i]
+    redis.call('SADD', KEYS[2], ARGV[i])
+    forgotten = forgotten + 1
   end
 end
+if forgotten > 0 then redis.call('SADD', KEYS[3], ARGV[1]) end
 return forgotten`;
+
+/** Extends a lock this node still holds. KEYS: the lock. ARGV: this node, the TTL in ms. */
+const EXTEND_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0`;
+
+/** Lost connections handed over at once: their listeners run concurrently, a batch at a time. */
+const HANDOVER_BATCH = 100;
 
 /** What the registry asks of its adapter. */
 export interface NodeRegistryHost {
@@ -21,14 +32,21 @@ export interface NodeRegistryHost {
   reregister(): Promise<void>;
   /** Another node is dead: what awaits it fails now. Called on every check until it is removed. */
   nodeGone(node: string): void;
-  /** This node removed a dead node's connections (those it still owned): the application cleans up after them. */
-  lost(ids: string[]): void;
+  /**
+   * This node removed a dead node's connections (those it still owned): the application cleans up
+   * after them. Resolves once it has; a rejection leaves them to be handed over again.
+   */
+  lost(ids: string[]): Promise<void>;
 }
 
 /**
  * A node's liveness in the deployment. The node refreshes a key with a TTL every
  * `heartbeatInterval`; a node whose key has expired is dead: every node fails what it awaits from
- * it, and one of them, holding a lock, removes its rooms, members and connections. A node that
+ * it, and one of them, holding a lock, removes its rooms, members and connections and hands the
+ * connections over to its application (`connectionLost`). The hand-over is recorded in Redis in
+ * the step that removes the connections, so that a node that dies in the middle of it leaves the
+ * rest to the next node to look (at-least-once: a connection whose listeners were running may be
+ * handed over twice). A node that
  * finds itself removed (its heartbeats did not get through for a while), or finds a new epoch (a
  * Redis restarted without its data), registers again.
  */
@@ -84,6 +102,10 @@ export class NodeRegistry {
       for (const node of await this.client.sMembers(this.keys.nodes)) {
         if (node !== this.nodeId && (await this.client.exists(this.keys.alive(node))) === 0) await this.dead(node);
       }
+      // Hand-overs that a node left unfinished (it died, or a listener failed), once their lock expired.
+      for (const node of await this.client.sMembers(this.keys.handover)) {
+        if (await this.lock(node)) await this.handOver(node);
+      }
     } catch {
       // Redis unreachable or restarting: nothing to do until it answers again.
     }
@@ -97,14 +119,40 @@ export class NodeRegistry {
 
   private async dead(node: string): Promise<void> {
     this.host.nodeGone(node);
-    const locked = await this.client.set(this.keys.reaper(node), this.nodeId, { condition: 'NX', expiration: { type: 'PX', value: this.heartbeatTtl } });
-    if (locked !== 'OK') return;
+    if (!(await this.lock(node))) return;
     const [rooms, connections] = await Promise.all([this.client.sMembers(this.keys.rooms(node)), this.client.sMembers(this.keys.connectionsOf(node))]);
-    let lost: string[] = [];
-    if (connections.length > 0) lost = (await this.client.eval(FORGET_SCRIPT, { keys: [this.keys.connections], arguments: [node, ...connections] })) as string[];
+    if (connections.length > 0) {
+      await this.client.eval(FORGET_SCRIPT, { keys: [this.keys.connections, this.keys.lost(node), this.keys.handover], arguments: [node, ...connections] });
+    }
     await this.client.del([...rooms.map((room) => this.keys.room(room, node)), this.keys.rooms(node), this.keys.connectionsOf(node)]);
-    // Last: until now other nodes still see it and fail what awaits it.
+    // Last of the removal: until now other nodes still see it and fail what awaits it.
     await this.client.sRem(this.keys.nodes, node);
-    if (lost.length > 0) this.host.lost(lost);
+    await this.handOver(node);
+  }
+
+  /** Takes the lock on a dead node's clean-up for one heartbeat TTL; false when another node holds it. */
+  private async lock(node: string): Promise<boolean> {
+    return (await this.client.set(this.keys.reaper(node), this.nodeId, { condition: 'NX', expiration: { type: 'PX', value: this.heartbeatTtl } })) === 'OK';
+  }
+
+  /**
+   * Hands a dead node's lost connections over to the application, a batch at a time, and forgets
+   * each one whose listeners finished. One that failed stays, for the next look after the lock
+   * expires; the node leaves the handover set once none is left.
+   */
+  private async handOver(node: string): Promise<void> {
+    const lostKey = this.keys.lost(node);
+    const ids = await this.client.sMembers(lostKey);
+    let complete = true;
+    for (let start = 0; start < ids.length; start += HANDOVER_BATCH) {
+      const batch = ids.slice(start, start + HANDOVER_BATCH);
+      const outcomes = await Promise.allSettled(batch.map((id) => this.host.lost([id])));
+      const done = batch.filter((_, index) => outcomes[index]!.status === 'fulfilled');
+      if (done.length > 0) await this.client.sRem(lostKey, done);
+      if (done.length < batch.length) complete = false;
+      // Listeners may take longer than the lock lives: another node would hand the same ones over.
+      await this.client.eval(EXTEND_SCRIPT, { keys: [this.keys.reaper(node)], arguments: [this.nodeId, String(this.heartbeatTtl)] });
+    }
+    if (complete) await this.client.sRem(this.keys.handover, node);
   }
 }

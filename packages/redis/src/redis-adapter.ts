@@ -107,7 +107,7 @@ export class RedisAdapter extends InMemoryAdapter {
     this.requests = new RemoteRequests(this.client, this.keys, nodeId, () => this.node, (id) => this.clusterIds.ownerOf(id));
     this.registry = new NodeRegistry(this.client, this.keys, nodeId, interval, ttl, {
       reregister: () => this.reregister(),
-      lost: (ids) => this.node?.lost(ids),
+      lost: (ids) => this.node?.lost(ids) ?? Promise.resolve(),
       nodeGone: (gone) => {
         this.requests.nodeGone(gone);
         this.clusterIds.nodeGone(gone);

@@ -39,6 +39,16 @@ export class RedisKeys {
     return `${this.tag}:alive:${node}`;
   }
 
+  /** Set: the dead nodes whose lost connections are not all handed over to an application yet. */
+  get handover(): string {
+    return `${this.tag}:handover`;
+  }
+
+  /** Set: the dead node's connections removed from the registry and not handed over yet (`connectionLost`). */
+  lost(node: string): string {
+    return `${this.tag}:lost:${node}`;
+  }
+
   /** String with a TTL: the lock of the node that removes a dead node's entries. */
   reaper(node: string): string {
     return `${this.tag}:reaper:${node}`;

@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { deferred, onCleanup, REDIS_URL, testPrefix } from '@volley/test-utils';
 import { createClient } from 'redis';
@@ -30,23 +29,43 @@ export function cleanPrefix(suite: string, where: { url: string } | { path: stri
 
 /**
  * Starts fixtures/node.mjs (a node on the built packages), or fixtures/chat-node.mjs (a chat
- * node), as node `nodeId` in a process of its own, killed (SIGKILL) in clean-up; resolves with the
- * process and its URL once it listens.
+ * node), as node `nodeId` in a process of its own, with `env` added to its environment, killed
+ * (SIGKILL) in clean-up; resolves with the process and its URL once it listens. `printed` holds
+ * every JSON line it printed since, in order.
  */
 export async function spawnNode(
   prefix: string,
   nodeId: string,
   heartbeat: { interval: number; ttl: number },
   fixture: 'node.mjs' | 'chat-node.mjs' = 'node.mjs',
-): Promise<{ child: ChildProcess; url: string }> {
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string; printed: unknown[] }> {
   const child = spawn(process.execPath, [fileURLToPath(new URL(`./fixtures/${fixture}`, import.meta.url))], {
-    env: { ...process.env, REDIS_URL, PREFIX: prefix, NODE_ID: nodeId, HEARTBEAT_INTERVAL: String(heartbeat.interval), HEARTBEAT_TTL: String(heartbeat.ttl) },
+    env: { ...process.env, ...env, REDIS_URL, PREFIX: prefix, NODE_ID: nodeId, HEARTBEAT_INTERVAL: String(heartbeat.interval), HEARTBEAT_TTL: String(heartbeat.ttl) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   onCleanup(() => child.kill('SIGKILL'));
-  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-  const { port } = JSON.parse(line.toString()) as { port: number };
-  return { child, url: `ws://127.0.0.1:${port}` };
+  const printed: unknown[] = [];
+  const listening = deferred<number>();
+  let rest = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop()!;
+    for (const line of lines) {
+      let value: { port?: unknown };
+      try {
+        value = JSON.parse(line) as { port?: unknown };
+      } catch {
+        printed.push(line);
+        continue;
+      }
+      if (typeof value.port === 'number') listening.resolve(value.port);
+      else printed.push(value);
+    }
+  });
+  child.once('exit', (code) => listening.reject(new Error(`${fixture} exited (${code}) before it listened`)));
+  const port = await listening.promise;
+  return { child, url: `ws://127.0.0.1:${port}`, printed };
 }
 
 /**

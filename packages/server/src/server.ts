@@ -18,6 +18,7 @@ import { sharedWriteBatcher } from '@volley/session/node';
 import { createFrameValidator } from '@volley/protocol/validation';
 import { EventEmitter } from 'eventemitter3';
 import type { WebSocket } from 'ws';
+import { callListeners } from './call-listeners.js';
 import { ConnectionRegistry } from './connection-registry.js';
 import type { Handshake } from './handshake.js';
 import { HttpListener } from './http-listener.js';
@@ -55,7 +56,10 @@ export interface ServerEvents<A extends Api = AnyApi> {
   /**
    * A connection of another node ended without closing: its node died. Emitted on the one node
    * that removed it from the cluster (cluster adapters only), so that the application can clean
-   * up after it as after `disconnected`.
+   * up after it as after `disconnected`. A listener may return a promise, which is awaited. When
+   * a listener throws or rejects (reported on `error`), or the node dies before its listeners
+   * finish, the connection is handed over again, on the next heartbeat, to every listener: make
+   * them safe to run twice for one connection.
    */
   connectionLost: [connectionId: string];
   /** A server-level error: the HTTP server failed, an adapter call failed, a handshake listener threw. */
@@ -106,7 +110,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     this.options = resolveServerOptions(options);
     this.roomOperations = new RoomOperations(this.options.adapter ?? new InMemoryAdapter(), (error) => this.emit('error', error));
     // The node works on connections whatever their API: it sees them untyped.
-    this.node = new LocalNode(this.registry as unknown as ConnectionRegistry<ServerConnection>, this.roomOperations, this.options.responseTimeout, (id) => this.emit('connectionLost', id));
+    this.node = new LocalNode(this.registry as unknown as ConnectionRegistry<ServerConnection>, this.roomOperations, this.options.responseTimeout, (id) => this.connectionLost(id));
     const host = { createConnection: (ws: WebSocket, request: HttpRequest) => this.createConnection(ws, request) };
     this.acceptor = this.options.upgradeHandshake
       ? new UpgradeHandshakeAcceptor(host, this.options.maxPayload, this.options.binary, this.options.upgradeAnswer)
@@ -136,7 +140,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
       connected: (connection) => {
         server.registry.markConnected(connection);
         rooms.connected(connection);
-        server.callListeners('connection', [connection], (thrown) => server.listenerFailed('connection', thrown));
+        callListeners(server, 'connection', [connection], (thrown) => server.listenerFailed('connection', thrown));
       },
       renamed: (connection, oldId) => server.registry.renamed(connection, oldId),
       hasId: (id) => server.registry.has(id) || rooms.hasRemoteId(id),
@@ -329,35 +333,24 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
       handshake.resolve();
       return;
     }
-    this.callListeners('handshake', [connection as ServerConnection<A>, handshake as Handshake<HandshakePayloadOf<A>, HandshakeAnswerOf<A>>, request], (thrown) => {
+    callListeners(this, 'handshake', [connection, handshake, request], (thrown) => {
       this.listenerFailed('handshake', thrown);
       if (!handshake.ended) handshake.reject(thrown);
     });
   }
 
   /**
-   * Calls each listener of `event` in turn, rather than through emit(): these events are emitted
-   * from ws's socket callbacks, where a listener's throw would crash the process, and one
-   * listener's throw (or rejected promise) must neither skip the listeners after it (the chat
-   * module listens to these events too) nor become an unhandled rejection. `failed` gets it.
+   * The `connectionLost` listeners of `id`, awaited: rejects once they have all finished when one
+   * failed (reported on `error` too), so that the cluster adapter hands the connection over again.
    */
-  private callListeners<E extends 'handshake' | 'connection' | 'disconnected'>(
-    event: E,
-    args: Parameters<EventEmitter.EventListener<ServerEvents<A>, E>>,
-    failed: (thrown: unknown) => void,
-  ): void {
-    for (const listener of this.listeners(event)) {
-      // A `once` listener is removed before it runs, as emit() would.
-      this.removeListener(event, listener, undefined, true);
-      try {
-        const result: unknown = (listener as (...values: unknown[]) => unknown).apply(this, args);
-        if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
-          (result as PromiseLike<unknown>).then(undefined, failed);
-        }
-      } catch (thrown) {
-        failed(thrown);
-      }
-    }
+  private async connectionLost(id: string): Promise<void> {
+    let failed = false;
+    const pending = callListeners(this, 'connectionLost', [id], (thrown) => {
+      failed = true;
+      this.listenerFailed('connectionLost', thrown);
+    });
+    if (pending !== undefined) await Promise.all(pending);
+    if (failed) throw new VolleyError(ErrorCode.INTERNAL_ERROR, `A "connectionLost" listener failed for "${id}"`);
   }
 
   private listenerFailed(event: string, thrown: unknown): void {
@@ -370,7 +363,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
     if (this.registry.remove(typed)) {
       this.roomOperations.leaveAll(connection);
       this.roomOperations.disconnected(connection);
-      this.callListeners('disconnected', [typed, info], (thrown) => this.listenerFailed('disconnected', thrown));
+      callListeners(this, 'disconnected', [typed, info], (thrown) => this.listenerFailed('disconnected', thrown));
     }
   }
 

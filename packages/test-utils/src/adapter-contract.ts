@@ -34,7 +34,7 @@ export function adapterContract(name: string, create: () => Adapter | Promise<Ad
         connection: (id) => connected.find((m) => m.id === id),
         request: () => Promise.reject(new Error('The contract sends no requests')),
         apply: () => Promise.reject(new Error('The contract applies no operations')),
-        lost: () => undefined,
+        lost: () => Promise.resolve(),
       };
       await adapter.attach(node);
     });

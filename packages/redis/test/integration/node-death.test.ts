@@ -94,3 +94,72 @@ describe.skipIf(skip)('a node killed without stopping (RedisAdapter)', () => {
     await expect.poll(() => redis.hGet(`{${prefix}}:connections`, client.id!), { interval: 20, timeout: 3000 }).toBe('a');
   });
 });
+
+describe.skipIf(skip)('handing a dead node\'s connections over (connectionLost)', () => {
+  beforeAll(requireRedis);
+
+  /** Node c in a process, with clients x and y connected to it, then killed; resolves once Redis has their entries. */
+  async function nodeWithTwoClients(prefix: string): Promise<{ kill: () => void }> {
+    const c = await spawnNode(prefix, 'c', { interval: HEARTBEAT_INTERVAL, ttl: HEARTBEAT_TTL });
+    const redis = createClient({ url: REDIS_URL });
+    await redis.connect();
+    onCleanup(() => redis.close());
+    for (const user of ['x', 'y']) {
+      const client = new Client(c.url, { WebSocket, reconnect: false, handshake: { payload: { user } } });
+      await client.connect();
+      onCleanup(() => client.disconnect());
+    }
+    await expect.poll(async () => [await redis.hGet(`{${prefix}}:connections`, 'x'), await redis.hGet(`{${prefix}}:connections`, 'y')]).toEqual(['c', 'c']);
+    return { kill: () => c.child.kill('SIGKILL') };
+  }
+
+  it('a node that dies while handing them over leaves the rest to the next node to look, which hands them over', async () => {
+    const prefix = cleanPrefix('handover');
+    const c = await nodeWithTwoClients(prefix);
+    // b is the only live node when c dies: it removes c's entries and starts handing x and y over,
+    // with listeners that never finish, and is killed in the middle.
+    const b = await spawnNode(prefix, 'b', { interval: HEARTBEAT_INTERVAL, ttl: HEARTBEAT_TTL }, 'node.mjs', { LOST: 'hang' });
+    c.kill();
+    await expect.poll(() => b.printed, { interval: 10, timeout: 5000 }).toEqual(expect.arrayContaining([{ lost: 'x' }, { lost: 'y' }]));
+    b.child.kill('SIGKILL');
+
+    const redis = createClient({ url: REDIS_URL });
+    await redis.connect();
+    onCleanup(() => redis.close());
+    expect(await redis.hGet(`{${prefix}}:connections`, 'x')).toBeNull();
+    expect((await redis.sMembers(`{${prefix}}:lost:c`)).sort()).toEqual(['x', 'y']);
+
+    const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId: 'a', heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL });
+    const a = new Server({ port: 0, host: '127.0.0.1', adapter });
+    const lost: string[] = [];
+    a.on('connectionLost', (id) => void lost.push(id));
+    await a.start();
+    onCleanup(() => a.stop());
+    await expect.poll(() => [...lost].sort(), { interval: 10, timeout: 5000 }).toEqual(['x', 'y']);
+    await expect.poll(async () => [await redis.exists(`{${prefix}}:lost:c`), await redis.sMembers(`{${prefix}}:handover`)], { interval: 10, timeout: 3000 }).toEqual([0, []]);
+    await expect.poll(() => redis.sMembers(`{${prefix}}:nodes`), { interval: 10, timeout: 3000 }).toEqual(['a']);
+  });
+
+  it('a connection whose listener fails is handed over again on a later heartbeat, and reported', async () => {
+    const prefix = cleanPrefix('handover-retry');
+    const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId: 'a', heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL });
+    const a = new Server({ port: 0, host: '127.0.0.1', adapter });
+    const calls: string[] = [];
+    a.on('connectionLost', async (id) => {
+      calls.push(id);
+      if (id === 'x' && calls.filter((call) => call === 'x').length === 1) throw new Error('the store is down');
+    });
+    const errors: string[] = [];
+    a.on('error', (error) => errors.push(error.message));
+    await a.start();
+    onCleanup(() => a.stop());
+    const c = await nodeWithTwoClients(prefix);
+    c.kill();
+    await expect.poll(() => [...calls].sort(), { interval: 10, timeout: 5000 }).toEqual(['x', 'x', 'y']);
+    expect(errors).toEqual(['A "connectionLost" listener failed: the store is down']);
+    const redis = createClient({ url: REDIS_URL });
+    await redis.connect();
+    onCleanup(() => redis.close());
+    await expect.poll(async () => [await redis.exists(`{${prefix}}:lost:c`), await redis.sMembers(`{${prefix}}:handover`)], { interval: 10, timeout: 3000 }).toEqual([0, []]);
+  });
+});

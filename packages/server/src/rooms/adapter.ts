@@ -43,9 +43,11 @@ export interface AdapterNode {
   apply(id: string, operation: ConnectionOperation): Promise<boolean>;
   /**
    * Connections of a dead node that this node removed from the cluster (a cluster adapter calls
-   * it on the one node that removes them): the server emits `connectionLost` for each.
+   * it on the one node that removes them): the server emits `connectionLost` for each. Resolves
+   * once the listeners have finished; rejects when one failed, and then the adapter should hand
+   * the connections over again later.
    */
-  lost(ids: readonly string[]): void;
+  lost(ids: readonly string[]): Promise<void>;
 }
 
 /** Which members a broadcast reaches. */

@@ -15,7 +15,7 @@ export class LocalNode implements AdapterNode, ConnectionHandleHost {
     private readonly registry: ConnectionRegistry<ServerConnection>,
     private readonly roomOperations: RoomOperations,
     private readonly responseTimeout: number,
-    private readonly onLost: (id: string) => void,
+    private readonly onLost: (id: string) => Promise<void>,
   ) {}
 
   connections(): Iterable<AdapterMember> {
@@ -38,8 +38,10 @@ export class LocalNode implements AdapterNode, ConnectionHandleHost {
     return connection !== undefined;
   }
 
-  lost(ids: readonly string[]): void {
-    for (const id of ids) this.onLost(id);
+  async lost(ids: readonly string[]): Promise<void> {
+    const outcomes = await Promise.allSettled(ids.map((id) => this.onLost(id)));
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure !== undefined) throw failure.reason;
   }
 
   async applyAnywhere(id: string, operation: ConnectionOperation): Promise<boolean> {
