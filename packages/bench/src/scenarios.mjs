@@ -100,14 +100,7 @@ async function requestResponse(context, clients, inflight) {
   const marks = snapshotAtMarks(client, [server]);
   const result = await client.call('rr', { inflight, warmup: options.warmup, duration: options.duration, maxCount: MAX_COUNT }, loadTimeout(options));
   assertClean(result);
-  const serverCpu = await cpuBetweenMarks(marks);
-  return {
-    rate: (result.count / result.elapsed) * 1000,
-    p50: result.p50,
-    p99: result.p99,
-    serverCpu: serverCpu / result.count,
-    clientCpu: result.cpu / result.count,
-  };
+  return roundTripFigures(result, await cpuBetweenMarks(marks), result.cpu);
 }
 
 async function serverToClient(context) {
@@ -118,12 +111,16 @@ async function serverToClient(context) {
   const marks = snapshotAtMarks(server, [client]);
   const result = await server.call('s2c', { inflight: options.inflight, warmup: options.warmup, duration: options.duration, maxCount: MAX_COUNT }, loadTimeout(options));
   assertClean(result);
-  const clientCpu = await cpuBetweenMarks(marks);
+  return roundTripFigures(result, result.cpu, await cpuBetweenMarks(marks));
+}
+
+/** The figures of a round-trip scenario: its rate, latencies, and each side's CPU (µs in all) per round trip. */
+function roundTripFigures(result, serverCpu, clientCpu) {
   return {
     rate: (result.count / result.elapsed) * 1000,
     p50: result.p50,
     p99: result.p99,
-    serverCpu: result.cpu / result.count,
+    serverCpu: serverCpu / result.count,
     clientCpu: clientCpu / result.count,
   };
 }

@@ -60,13 +60,8 @@ function makeWsJson(name, batched) {
         };
         ws.on('message', (data) => {
           const message = JSON.parse(data.toString());
-          if (message.name === undefined) {
-            const entry = pending.get(message.id);
-            if (entry !== undefined) {
-              pending.delete(message.id);
-              entry.resolve(message.payload);
-            }
-          } else if (message.name === 'hello') {
+          if (answered(pending, message)) return;
+          if (message.name === 'hello') {
             members.add(connection);
             send(ws, JSON.stringify({ id: message.id, payload: null }));
           } else {
@@ -105,13 +100,8 @@ function makeWsJson(name, batched) {
       };
       ws.on('message', (data) => {
         const message = JSON.parse(data.toString());
-        if (message.name === undefined) {
-          const entry = pending.get(message.id);
-          if (entry !== undefined) {
-            pending.delete(message.id);
-            entry.resolve(message.payload);
-          }
-        } else if (message.id !== undefined) {
+        if (answered(pending, message)) return;
+        if (message.id !== undefined) {
           ws.send(JSON.stringify({ id: message.id, payload: message.payload }));
         } else if (onBroadcast !== undefined) {
           onBroadcast();
@@ -152,3 +142,14 @@ export function openOrFail(ws) {
 
 export const wsJson = makeWsJson('ws-json', false);
 export const wsJsonBatched = makeWsJson('ws-json-batched', true);
+
+/** Settles the request of `pending` that `message` answers (a message without a name); false when it is not an answer. */
+function answered(pending, message) {
+  if (message.name !== undefined) return false;
+  const entry = pending.get(message.id);
+  if (entry !== undefined) {
+    pending.delete(message.id);
+    entry.resolve(message.payload);
+  }
+  return true;
+}
