@@ -164,27 +164,32 @@ export class ChatClient {
    * @param timeout ms; default: the client's `responseTimeout`.
    */
   async command<K extends ChatCommandName>(name: K, args: Parameters<ChatCommands[K]>, timeout?: number): Promise<ReturnType<ChatCommands[K]>> {
-    try {
-      const payload = toPayload(commandArguments[name], args);
-      const result = (await this.client.send(name, payload, timeout)) as ReturnType<ChatCommands[K]>;
-      this.track(name, args);
-      return result;
-    } catch (error) {
-      if (error instanceof VolleyError && error.code === ErrorCode.MESSAGE_REJECTED) throw ChatError.fromWire(error.payload) ?? error;
-      throw error;
-    }
+    const result = (await this.request(name, toPayload(commandArguments[name], args), timeout)) as ReturnType<ChatCommands[K]>;
+    this.track(name, args);
+    return result;
   }
 
   /**
    * Sends an application message (one the server handles with `chat.handle(name, …)`) and
-   * resolves with its answer. Its name must not be a chat command or notification name.
+   * resolves with its answer; rejects as a command does (a `ChatError` the handler threw, or
+   * `noLogin`, arrives as a `ChatError`). Its name must not be a chat command or notification name.
    *
    * @example
    * const board = await chat.send<Board>('move', { from: 'e2', to: 'e4' });
    */
   send<T = unknown>(name: string, payload?: unknown, timeout?: number): Promise<T> {
     if (isChatName(name)) return Promise.reject(new TypeError(`"${name}" is a chat command or notification name`));
-    return this.client.send(name, payload, timeout) as Promise<T>;
+    return this.request(name, payload, timeout) as Promise<T>;
+  }
+
+  /** A request to the server; a refusal that carries a chat error rejects with that `ChatError`. */
+  private async request(name: string, payload: unknown, timeout: number | undefined): Promise<unknown> {
+    try {
+      return await this.client.send(name, payload, timeout);
+    } catch (error) {
+      if (error instanceof VolleyError && error.code === ErrorCode.MESSAGE_REJECTED) throw ChatError.fromWire(error.payload) ?? error;
+      throw error;
+    }
   }
 
   /**

@@ -71,7 +71,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
     this.pipeline = new CommandPipeline(this.service, this);
     this.settings = { acceptNewUsers: this.options.acceptNewUsers, authenticateTimeout: this.options.authenticateTimeout };
     this.logins = new Logins(this.service, this.pipeline, this, this.settings);
-    this.users = new UserApi(this.service, this.volley, this.logins, this);
+    this.users = new UserApi(this.service, this.volley, this.logins, this, this.pipeline);
     this.admin = new ChatAdmin(this.service, this.pipeline, this);
     this.volley.on('handshake', this.onHandshake);
     // One handler per command for every connection, not one closure per command per connection.
@@ -193,7 +193,8 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
 
   /**
    * Handles application message `name` sent by logged-in users (`chatClient.send(name, payload)`);
-   * the handler's result is the answer, a throw (or rejection) rejects it.
+   * the handler's result is the answer. A `ChatError` it throws (or rejects with) reaches the
+   * client as one; any other throw is reported on `error` and the client gets `internalError`.
    *
    * @example
    * chat.handle('move', async (payload, { userName }) => game.move(userName, payload));

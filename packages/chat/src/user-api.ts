@@ -4,6 +4,7 @@ import { ChatError, ChatErrorCode } from './chat-error.js';
 import type { ChatEmitter } from './chat-events.js';
 import type { ChatService } from './chat-service.js';
 import type { UserSummary } from './chat-api.js';
+import type { CommandPipeline } from './command-pipeline.js';
 import type { Logins } from './login.js';
 import { userChannel } from './notifier.js';
 
@@ -36,6 +37,7 @@ export class UserApi {
     private readonly volley: Server,
     private readonly logins: Logins,
     private readonly events: ChatEmitter,
+    private readonly pipeline: CommandPipeline,
   ) {}
 
   /** Names of the application messages handled, removed from a shared server when the chat stops. */
@@ -73,7 +75,9 @@ export class UserApi {
       const userName = this.logins.userOf(connection);
       if (userName === undefined) return void message.reject(new ChatError(ChatErrorCode.NO_LOGIN, []));
       try {
-        message.resolve(await handler(message.payload, { userName, connectionId: connection.id }));
+        // As for commands: a ChatError reaches the client, anything else is reported and becomes
+        // internalError, so that a bug's text stays on the server.
+        message.resolve(await this.pipeline.guard(() => handler(message.payload, { userName, connectionId: connection.id })));
       } catch (error) {
         message.reject(error);
       }

@@ -41,5 +41,37 @@ export default function sharedServerContract(createStore: StoreFactory): void {
       // The chat has left it: its commands are no longer handled there.
       await expect(ann.roomList()).rejects.toMatchObject({ code: 'MESSAGE_REJECTED', payload: { code: 'NO_HANDLER' } });
     });
+
+    it('a connection the application let in without a chat login gets noLogin for chat commands and chat-handled messages', async () => {
+      const store = await createStore();
+      onCleanup(() => store.close());
+      const volley = new Server({ port: 0, host: '127.0.0.1' });
+      onCleanup(() => volley.stop());
+      // Registered before the chat: the application lets its own services in, whom the chat
+      // cannot log in (no user name) and so refuses too late: the handshake has ended.
+      volley.on('handshake', (_connection, handshake) => {
+        if ((handshake.payload as { service?: boolean } | undefined)?.service === true) handshake.resolve({ service: true });
+      });
+      const chat = new ChatServer({ server: volley, store });
+      const reported: unknown[] = [];
+      chat.on('error', (error) => reported.push(error));
+      chat.handle('appPing', () => 'pong');
+      await chat.start();
+      await chat.addRoom('lobby');
+
+      const service = new ChatClient(`ws://127.0.0.1:${volley.port}`, { WebSocket, auth: { service: true }, reconnect: false, pingInterval: 0 });
+      onCleanup(() => service.disconnect());
+      await service.client.connect();
+      for (const attempt of [service.roomList(), service.send('appPing')]) {
+        await expect(attempt).rejects.toMatchObject({ code: 'noLogin' });
+      }
+      // A user logged in beside it is served as usual.
+      const ann = new ChatClient(`ws://127.0.0.1:${volley.port}`, { WebSocket, auth: { userName: 'ann' }, reconnect: false, pingInterval: 0 });
+      onCleanup(() => ann.disconnect());
+      await ann.connect();
+      expect(await ann.send('appPing')).toBe('pong');
+      expect(await ann.roomJoin('lobby')).toBe(1);
+      expect(reported).toEqual([]);
+    });
   });
 }

@@ -56,9 +56,16 @@ export default function userApiContract(createStore: StoreFactory): void {
       });
       const alice = await harness.login('alice');
       expect(await alice.chat.send('move', { to: 'e4' })).toEqual({ userName: 'alice', connectionId: alice.id, payload: { to: 'e4' } });
-      const refused = await volleyErrorOf(alice.chat.send('cheat'));
-      expect(refused.code).toBe('MESSAGE_REJECTED');
-      expect(refused.payload).toMatchObject({ code: 'notAllowed', args: ['cheat'] });
+      const refused = await chatErrorOf(alice.chat.send('cheat'));
+      expect([refused.code, refused.args]).toEqual(['notAllowed', ['cheat']]);
+      // Any other throw is reported, and the client gets internalError without its text.
+      const bug = new Error('the secret of a bug');
+      harness.chat.handle('crash', () => {
+        throw bug;
+      });
+      const crashed = await chatErrorOf(alice.chat.send('crash'));
+      expect([crashed.code, crashed.args, crashed.message]).toEqual(['internalError', [], 'internalError']);
+      expect(harness.errors).toEqual([bug]);
       await expect(alice.chat.send('roomList')).rejects.toThrow(TypeError);
       expect(() => harness.chat.handle('roomList', () => 1)).toThrow(TypeError);
       // The chat's commands are unaffected.
