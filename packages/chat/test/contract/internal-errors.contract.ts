@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { ChatError } from '@volley/chat/client';
 import type { ChatStore } from '@volley/chat';
+import { type ConnectionOperation, InMemoryAdapter } from '@volley/server';
 import { type StoreFactory, chatErrorOf, startChat } from '../helpers.js';
 
 const secret = 'db at 10.0.0.1 refused user admin/hunter2';
@@ -93,6 +94,38 @@ export default function internalErrorsContract(createStore: StoreFactory): void 
       await expect(listeners[0]!('lost-connection')).rejects.toBe(failure);
       expect(reported).toEqual([failure]);
       expect(unlinked).toEqual([]);
+    });
+
+    it('an evicted connection on another node that cannot be taken out of the room channel (Redis down) is reported, and the eviction goes on', async () => {
+      const failure = new Error(secret);
+      const operations: [string, ConnectionOperation['type']][] = [];
+      // This node's adapter, as a cluster adapter with Redis down: any operation on a connection
+      // of another node fails.
+      const adapter = new (class extends InMemoryAdapter {
+        apply(id: string, operation: ConnectionOperation): Promise<boolean> {
+          operations.push([id, operation.type]);
+          return Promise.reject(failure);
+        }
+      })();
+      const harness = await startChat(createStore, { serverOptions: { adapter } });
+      await harness.chat.addRoom('lobby');
+      const ann = await harness.login('ann');
+      const bob = await harness.login('bob');
+      expect(await bob.chat.roomJoin('lobby')).toBe(1);
+      // A second connection of bob's, on another node: the store knows it, this node does not.
+      await harness.store.addConnection('bob', 'remote-connection');
+      await harness.store.joinRoom('lobby', 'bob', 'remote-connection', Date.now());
+
+      await harness.chat.execUserCommand({ userName: 'ann', bypassPermissions: true }, 'roomAddToList', 'lobby', 'blacklist', ['bob']);
+      expect(await bob.inbox.next('roomAccessRemoved')).toEqual(['lobby']);
+      expect(operations).toContainEqual(['remote-connection', 'leave']);
+      expect(harness.errors).toEqual([expect.objectContaining({ code: 'INTERNAL_ERROR', message: `Adapter failed: ${secret}`, cause: failure })]);
+      // Both connections are out of the room for the store, and the local one for the channel.
+      expect(await harness.store.getJoinedConnections('lobby', 'bob')).toEqual([]);
+      await ann.chat.roomJoin('lobby');
+      await ann.chat.roomMessage('lobby', { textMessage: 'after' });
+      await bob.inbox.flush();
+      expect(bob.inbox.count('roomMessage')).toBe(0);
     });
   });
 }
