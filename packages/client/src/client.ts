@@ -287,7 +287,7 @@ export class ClientCore<A extends Api = AnyApi> extends Peer<ClientEvents, A['cl
       socket = new WebSocket(this.url, upgrade ?? protocols, webSocketOptions);
     } catch (error) {
       // No socket means no close event to move the state on; 1006 is what a failed open reports.
-      this.ended(undefined, 1006, 'Cannot open a socket');
+      this.ended(undefined, CloseCode.ABNORMAL, 'Cannot open a socket');
       return Promise.reject(new VolleyError(ErrorCode.HANDSHAKE_ERROR, `Cannot open a socket: ${(error as Error).message}`, { cause: error }));
     }
     this.socket = socket;

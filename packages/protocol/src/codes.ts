@@ -73,6 +73,11 @@ export const CloseCode = {
   NORMAL: 1000,
   /** The server is shutting down (`server.stop()`); clients may reconnect to another node. */
   GOING_AWAY: 1001,
+  /**
+   * Never sent: what a WebSocket reports when the connection ended without a close frame (the
+   * peer or the network went away, or the socket never opened).
+   */
+  ABNORMAL: 1006,
   /** A frame exceeded the receiver's maximum payload. */
   MESSAGE_TOO_BIG: 1009,
   /** Internal error. */

@@ -1,3 +1,4 @@
+import { CloseCode } from '@volley/protocol';
 import type { WebSocket } from 'ws';
 import type { ConnectionWriter } from './connection-writer.js';
 
@@ -53,7 +54,7 @@ export class ConnectionClose {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.resolveDone();
-    return code === 1006 && this.sentCode !== undefined ? this.sentCode : code;
+    return code === CloseCode.ABNORMAL && this.sentCode !== undefined ? this.sentCode : code;
   }
 
   private send(code: number, reason: string): void {

@@ -1,6 +1,6 @@
 import type { IncomingMessage as HttpRequest } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { decodeUpgradeHandshake, SUBPROTOCOL, UPGRADE_ANSWER_HEADER, UPGRADE_ANSWER_SUBPROTOCOL, withBinary } from '@volley/protocol';
+import { CloseCode, decodeUpgradeHandshake, SUBPROTOCOL, UPGRADE_ANSWER_HEADER, UPGRADE_ANSWER_SUBPROTOCOL, withBinary } from '@volley/protocol';
 import type { WebSocket } from 'ws';
 import { VolleyWebSocket } from './volley-web-socket.js';
 import type { AnyConnection } from './connection-types.js';
@@ -65,7 +65,7 @@ export class UpgradeHandshakeAcceptor extends UpgradeAcceptor {
       const abandoned = this.opening;
       if (abandoned !== undefined) {
         socket.destroy();
-        abandoned.closed(1006, 'The upgrade failed');
+        abandoned.closed(CloseCode.ABNORMAL, 'The upgrade failed');
       }
       this.opening = undefined;
       this.upgradeAnswer = undefined;
