@@ -8,14 +8,24 @@ import { describe, expect, it } from 'vitest';
  * it was.
  */
 
+/**
+ * JSON values as JSON gives them back: no -0 (written as 0), and no prototype keys (stripped on
+ * purpose, prototype-safety.test.ts). fast-check generates both, rarely: a seed that hit one made
+ * the round trip below fail now and then.
+ */
+const json = fc
+  .jsonValue({ maxDepth: 2 })
+  .filter((value) => !/__proto__|"constructor"/.test(JSON.stringify(value)))
+  .map((value) => JSON.parse(JSON.stringify(value)) as unknown);
+
 /** JSON values with Uint8Arrays anywhere in them. */
 const withBytes = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
-    fc.jsonValue({ maxDepth: 2 }),
+    json,
     fc.uint8Array({ maxLength: 40 }),
     fc.array(tie('value'), { maxLength: 4 }),
-    fc.dictionary(fc.string({ maxLength: 6 }).filter((key) => key !== '__proto__'), tie('value'), { maxKeys: 4 }),
+    fc.dictionary(fc.string({ maxLength: 6 }).filter((key) => key !== '__proto__' && key !== 'constructor'), tie('value'), { maxKeys: 4 }),
   ),
 })).value;
 
