@@ -145,6 +145,16 @@ export class ClientCore<A extends Api = AnyApi> extends Peer<ClientEvents, A['cl
     else writer.write(frame);
   }
 
+  /** @internal Session host: hands an application message to its handlers; false when none handles it. */
+  dispatch(message: IncomingMessage): boolean {
+    return this.handlers.dispatch(message);
+  }
+
+  /** @internal Session host: reports a local error on `_error`. */
+  error(error: VolleyError): void {
+    this.report(error);
+  }
+
   /** @internal Session host: no pong in time; the connection ends now. */
   pingFailed(error: VolleyError): void {
     this.error(error);

@@ -334,9 +334,14 @@ export class ServerConnection<A extends Api = AnyApi> extends Peer<ConnectionEve
     this.emit(ConnectionEvent.DISCONNECTED, info);
   }
 
-  /** Session host: dispatches an application message to its handlers, then to the server's shared ones. */
-  override dispatch(message: IncomingMessage): boolean {
+  /** @internal Session host: dispatches an application message to its handlers, then to the server's shared ones. */
+  dispatch(message: IncomingMessage): boolean {
     return this.handlers.dispatch(message) || this.context.sharedHandlers.dispatch(message, this);
+  }
+
+  /** @internal Session host: reports a local error on `_error`. */
+  error(error: VolleyError): void {
+    this.report(error);
   }
 
   /** @internal Session host: no pong in time; closes with 4201. */

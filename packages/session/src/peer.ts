@@ -89,15 +89,11 @@ export abstract class Peer<Events extends { [K in keyof Events]: (...args: any[]
   }
 
   /**
-   * Session host: hands an application message to its handlers; false when none handles it. Not
-   * for applications (public because the session, in another package, calls it).
+   * Reports a local error on the `_error` event. The session hosts (client, server connection)
+   * expose it to their session as `error()`, internal to their packages: a public member here
+   * would show in every user's types, since this package's declarations cannot leave it out.
    */
-  dispatch(message: IncomingMessage): boolean {
-    return this.handlers.dispatch(message);
-  }
-
-  /** Session host: reports a local error on the `_error` event. */
-  error(error: VolleyError): void {
+  protected report(error: VolleyError): void {
     this.emit(ERROR_EVENT, error);
   }
 
@@ -105,7 +101,7 @@ export abstract class Peer<Events extends { [K in keyof Events]: (...args: any[]
   protected emit(event: string, argument: unknown): void {
     const events = this.events;
     if (events === undefined) return;
-    emitSafely(events, event, argument, (error) => this.error(error), ERROR_EVENT);
+    emitSafely(events, event, argument, (error) => this.report(error), ERROR_EVENT);
   }
 
   /** Reports a change of the public state on `_stateChange`, building nothing when nobody listens. */

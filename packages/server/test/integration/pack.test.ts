@@ -328,9 +328,13 @@ void (VolleyError as unknown);
 // Members marked @internal are left out of the published types.
 // @ts-expect-error internal: the socket listener of the client
 client.received('{}');
+// @ts-expect-error internal: the session host of the client (it would emit a made-up error)
+client.error(new VolleyError('PING_ERROR', 'x'));
 server.on('connection', (connection: ServerConnection<MathApi>) => {
   // @ts-expect-error internal: the session host of the connection
   connection.pingFailed(new VolleyError('PING_ERROR', 'x'));
+  // @ts-expect-error internal: the session host of the connection
+  void connection.dispatch;
 });
 
 import { ChatClient, type ProcessedMessage } from '@volley/chat/client';
