@@ -56,6 +56,12 @@ export class NodeRegistry {
   private checking: Promise<void> | undefined;
   /** The epoch this node registered in. */
   private epoch: string | null = null;
+  /**
+   * Dead nodes whose connections this node is handing over now. A hand-over runs beside the
+   * heartbeats, never inside one: it waits for application listeners, and a listener that hangs
+   * must not stop this node's heartbeat (the other nodes would take it for dead).
+   */
+  private readonly handingOver = new Set<string>();
 
   constructor(
     private readonly client: RedisClient,
@@ -104,7 +110,7 @@ export class NodeRegistry {
       }
       // Hand-overs that a node left unfinished (it died, or a listener failed), once their lock expired.
       for (const node of await this.client.sMembers(this.keys.handover)) {
-        if (await this.lock(node)) await this.handOver(node);
+        if (!this.handingOver.has(node) && (await this.lock(node))) this.startHandOver(node);
       }
     } catch {
       // Redis unreachable or restarting: nothing to do until it answers again.
@@ -127,7 +133,17 @@ export class NodeRegistry {
     await this.client.del([...rooms.map((room) => this.keys.room(room, node)), this.keys.rooms(node), this.keys.connectionsOf(node)]);
     // Last of the removal: until now other nodes still see it and fail what awaits it.
     await this.client.sRem(this.keys.nodes, node);
-    await this.handOver(node);
+    this.startHandOver(node);
+  }
+
+  /** Hands a dead node's connections over in the background (this node holds its lock). */
+  private startHandOver(node: string): void {
+    if (this.handingOver.has(node)) return;
+    this.handingOver.add(node);
+    // A Redis error leaves the rest recorded, for the next look once the lock expires.
+    void this.handOver(node)
+      .catch(() => undefined)
+      .finally(() => this.handingOver.delete(node));
   }
 
   /** Takes the lock on a dead node's clean-up for one heartbeat TTL; false when another node holds it. */
@@ -144,7 +160,8 @@ export class NodeRegistry {
     const lostKey = this.keys.lost(node);
     const ids = await this.client.sMembers(lostKey);
     let complete = true;
-    for (let start = 0; start < ids.length; start += HANDOVER_BATCH) {
+    // A halted node (stopping) leaves the rest recorded for the others.
+    for (let start = 0; start < ids.length && this.timer !== undefined; start += HANDOVER_BATCH) {
       const batch = ids.slice(start, start + HANDOVER_BATCH);
       const outcomes = await Promise.allSettled(batch.map((id) => this.host.lost([id])));
       const done = batch.filter((_, index) => outcomes[index]!.status === 'fulfilled');
@@ -153,6 +170,6 @@ export class NodeRegistry {
       // Listeners may take longer than the lock lives: another node would hand the same ones over.
       await this.client.eval(EXTEND_SCRIPT, { keys: [this.keys.reaper(node)], arguments: [this.nodeId, String(this.heartbeatTtl)] });
     }
-    if (complete) await this.client.sRem(this.keys.handover, node);
+    if (complete && this.timer !== undefined) await this.client.sRem(this.keys.handover, node);
   }
 }

@@ -1,7 +1,7 @@
 import { Client, ErrorCode } from '@volley/client';
 import { RedisAdapter } from '@volley/redis';
 import { Server } from '@volley/server';
-import { cleanup, onCleanup, REDIS_URL, rejectionOf, requireRedis, skipRedis, waitFor } from '@volley/test-utils';
+import { cleanup, deferred, onCleanup, REDIS_URL, rejectionOf, requireRedis, skipRedis, waitFor } from '@volley/test-utils';
 import { createClient } from 'redis';
 import { cleanPrefix, spawnNode } from '../redis-helpers.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -161,5 +161,30 @@ describe.skipIf(skip)('handing a dead node\'s connections over (connectionLost)'
     await redis.connect();
     onCleanup(() => redis.close());
     await expect.poll(async () => [await redis.exists(`{${prefix}}:lost:c`), await redis.sMembers(`{${prefix}}:handover`)], { interval: 10, timeout: 3000 }).toEqual([0, []]);
+  });
+
+  it('a listener that never finishes does not hold up the heartbeat of the node that runs it', async () => {
+    const prefix = cleanPrefix('handover-hang');
+    const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId: 'a', heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL });
+    const a = new Server({ port: 0, host: '127.0.0.1', adapter });
+    const hanging = deferred<string>();
+    a.on('connectionLost', (id) => {
+      hanging.resolve(id);
+      return new Promise(() => undefined);
+    });
+    await a.start();
+    onCleanup(() => a.stop());
+    const c = await nodeWithTwoClients(prefix);
+    c.kill();
+    await hanging.promise;
+    const redis = createClient({ url: REDIS_URL });
+    await redis.connect();
+    onCleanup(() => redis.close());
+    // a's heartbeat key is set again after its listener began to hang: its heartbeats go on.
+    const aliveKey = `{${prefix}}:alive:a`;
+    const left = await redis.pTTL(aliveKey);
+    expect(left).toBeGreaterThan(0);
+    await expect.poll(() => redis.pTTL(aliveKey), { interval: 5, timeout: 3000 }).toBeGreaterThan(left);
+    expect(await redis.sIsMember(`{${prefix}}:nodes`, 'a')).toBe(1);
   });
 });
