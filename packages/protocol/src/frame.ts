@@ -1,3 +1,6 @@
+import { ErrorCode } from './codes.js';
+import { VolleyError } from './volley-error.js';
+
 /**
  * The envelope of protocol version 1 (see docs/protocol.md). Only the codec and the validators
  * read or build these keys; everything else works with decoded frames.
@@ -38,6 +41,11 @@ export const PONG = 'pong';
 /** True for names an application may use: non-empty and not starting with `_`. */
 export function isApplicationName(name: unknown): name is string {
   return typeof name === 'string' && name.length > 0 && name.charCodeAt(0) !== 95; /* '_' */
+}
+
+/** The `INVALID_NAME` error for a name {@link isApplicationName} refused. */
+export function invalidNameError(name: unknown): VolleyError {
+  return new VolleyError(ErrorCode.INVALID_NAME, `Invalid message name ${JSON.stringify(name)}: names are non-empty and never start with "_"`);
 }
 
 /**

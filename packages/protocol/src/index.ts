@@ -18,7 +18,7 @@ export {
   FrameFailure,
   readFrame,
 } from './codec.js';
-export { isApplicationName, isFrame, isValidId, MAX_ID_LENGTH, PONG, PROTOCOL_VERSION, ReservedName, salvageId, SUBPROTOCOL } from './frame.js';
+export { invalidNameError, isApplicationName, isFrame, isValidId, MAX_ID_LENGTH, PONG, PROTOCOL_VERSION, ReservedName, salvageId, SUBPROTOCOL } from './frame.js';
 export { BYTES_KEY, BYTES_MARKER, containsBytes, parseWithBytes, reviveBytes, stringifyWithBytes } from './bytes.js';
 export {
   BINARY_SUFFIX,

@@ -7,6 +7,7 @@ import {
   type HandshakeAnswerOf,
   type HandshakePayloadOf,
   ErrorCode,
+  invalidNameError,
   isApplicationName,
   type NameOf,
   type PayloadArgs,
@@ -246,7 +247,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
    * server.handle('sum', (message, connection) => message.resolve(message.payload.a + message.payload.b));
    */
   handle<K extends NameOf<A['server']>>(name: K, handler: SharedMessageHandler<A, K>): this {
-    if (!isApplicationName(name)) throw new VolleyError(ErrorCode.INVALID_NAME, `Invalid message name ${JSON.stringify(name)}`);
+    if (!isApplicationName(name)) throw invalidNameError(name);
     this.sharedHandlers.on(name, handler as never);
     return this;
   }
@@ -290,7 +291,7 @@ export class Server<A extends Api = AnyApi> extends EventEmitter<ServerEvents<A>
   ): Promise<ResultOf<A['client'], K>> {
     const local = this.registry.get(connectionId);
     if (local !== undefined) return local.send(name, ...args);
-    if (!isApplicationName(name)) return Promise.reject(new VolleyError(ErrorCode.INVALID_NAME, `Invalid message name ${JSON.stringify(name)}`));
+    if (!isApplicationName(name)) return Promise.reject(invalidNameError(name));
     const timeout = (args[1] as number | undefined) ?? this.options.responseTimeout;
     return this.roomOperations.request(connectionId, name, args[0], timeout) as Promise<ResultOf<A['client'], K>>;
   }

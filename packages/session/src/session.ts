@@ -1,6 +1,6 @@
 import {
   encodeError, encodeHandshake, encodeMessage, encodePing, encodePong, encodeResult,
-  ErrorCode, type Frame, FrameFailure, isApplicationName, isFrame, readFrame, ReservedName,
+  ErrorCode, type Frame, FrameFailure, invalidNameError, isApplicationName, isFrame, readFrame, ReservedName,
   toVolleyError, UPGRADE_HANDSHAKE_ID, VolleyError, wireErrorMessage,
 } from '@volley/protocol';
 import { IncomingMessage, type Responder } from './incoming-message.js';
@@ -161,7 +161,7 @@ export class Session implements Responder {
    * @param timeout ms; `undefined` for the default, 0 for none.
    */
   request(name: string, payload?: unknown, timeout?: number): Promise<unknown> {
-    if (!isApplicationName(name)) return Promise.reject(invalidName(name));
+    if (!isApplicationName(name)) return Promise.reject(invalidNameError(name));
     if (!this.open) return Promise.reject(notOpen(name));
     const id = this.nextId();
     try {
@@ -214,7 +214,7 @@ export class Session implements Responder {
    * @throws VolleyError `INVALID_NAME`, `INVALID_JSON`, `DISCONNECTED`.
    */
   notify(name: string, payload?: unknown): void {
-    if (!isApplicationName(name)) throw invalidName(name);
+    if (!isApplicationName(name)) throw invalidNameError(name);
     if (!this.open) throw notOpen(name);
     this.host.write(encodeMessage(name, payload));
   }
@@ -336,9 +336,6 @@ const admitAll: AdmissionPolicy = {
   refused: () => false,
 };
 
-function invalidName(name: unknown): VolleyError {
-  return new VolleyError(ErrorCode.INVALID_NAME, `Invalid message name ${JSON.stringify(name)}: names are non-empty and never start with "_"`);
-}
 
 function notOpen(name: string): VolleyError {
   return new VolleyError(ErrorCode.DISCONNECTED, `Cannot send "${name}": not connected`);

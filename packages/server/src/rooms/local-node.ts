@@ -1,4 +1,4 @@
-import { ErrorCode, isApplicationName, VolleyError } from '@volley/protocol';
+import { ErrorCode, invalidNameError, isApplicationName, VolleyError } from '@volley/protocol';
 import type { ConnectionRegistry } from '../connection-registry.js';
 import type { ServerConnection } from '../server-connection.js';
 import type { AdapterMember, AdapterNode, ConnectionOperation } from './adapter.js';
@@ -47,7 +47,7 @@ export class LocalNode implements AdapterNode, ConnectionHandleHost {
   async applyAnywhere(id: string, operation: ConnectionOperation): Promise<boolean> {
     if (await this.apply(id, operation)) return true;
     if (operation.type === 'send' && !isApplicationName(operation.name)) {
-      throw new VolleyError(ErrorCode.INVALID_NAME, `Invalid message name ${JSON.stringify(operation.name)}`);
+      throw invalidNameError(operation.name);
     }
     return this.roomOperations.apply(id, operation, this.responseTimeout);
   }

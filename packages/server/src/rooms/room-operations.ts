@@ -1,4 +1,4 @@
-import { encodeMessage, ErrorCode, isApplicationName, VolleyError } from '@volley/protocol';
+import { encodeMessage, ErrorCode, invalidNameError, isApplicationName, VolleyError } from '@volley/protocol';
 import type { Adapter, AdapterMember, AdapterNode, BroadcastTarget, ConnectionOperation } from './adapter.js';
 import type { RoomHost } from './room.js';
 
@@ -51,7 +51,7 @@ export class RoomOperations implements RoomHost {
   /** @internal Encodes once and hands the bytes to the adapter. Rejects `INVALID_NAME` / `INVALID_JSON`. */
   broadcastTo(name: string, payload: unknown, target: BroadcastTarget): Promise<void> {
     if (!isApplicationName(name)) {
-      return Promise.reject(new VolleyError(ErrorCode.INVALID_NAME, `Invalid message name ${JSON.stringify(name)}`));
+      return Promise.reject(invalidNameError(name));
     }
     let frame: Buffer;
     try {
