@@ -2,7 +2,6 @@ import { ErrorCode, ReservedName, UPGRADE_HANDSHAKE_ID, VolleyError } from '@vol
 import { IncomingMessage } from './incoming-message.js';
 import type { Admission } from './admission.js';
 import { Session } from './session.js';
-import type { SessionHost, SessionOptions } from './session-host.js';
 
 /**
  * The server's side of a session: a {@link Session} that also takes what only a server receives
@@ -11,10 +10,6 @@ import type { SessionHost, SessionOptions } from './session-host.js';
  * none of it.
  */
 export class ServerSession extends Session {
-  constructor(host: SessionHost, options: SessionOptions, admission?: Admission) {
-    super(host, options, admission);
-  }
-
   /**
    * The client carried its handshake in the WebSocket upgrade (see upgrade-handshake.ts). Handled
    * as the `_h` frame with id `UPGRADE_HANDSHAKE_ID` it stands for, without building and parsing
