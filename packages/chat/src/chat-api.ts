@@ -324,6 +324,13 @@ export const chatCommandNames = Object.keys(commandArguments) as ChatCommandName
 /** Notification names, in the order of {@link notificationArguments}. */
 export const chatNotificationNames = Object.keys(notificationArguments) as ChatNotificationName[];
 
+const chatNames = new Set<string>([...chatCommandNames, ...chatNotificationNames]);
+
+/** Whether `name` is a chat command or notification name, which application messages may not use. */
+export function isChatName(name: string): boolean {
+  return chatNames.has(name);
+}
+
 /** Notifications the server sends as frames (the login outcome rides on the handshake). */
 export const wireNotificationNames = chatNotificationNames.filter((name) => name !== 'loginConfirmed' && name !== 'loginRejected');
 

@@ -6,9 +6,9 @@ import {
   type ChatCommands,
   type ChatNotifications,
   chatCommandNames,
-  chatNotificationNames,
   commandArguments,
   fromPayload,
+  isChatName,
   type LoginResult,
   notificationArguments,
   toPayload,
@@ -246,10 +246,6 @@ for (const name of chatCommandNames) {
     writable: true,
     configurable: true,
   });
-}
-
-function isChatName(name: string): boolean {
-  return (chatCommandNames as readonly string[]).includes(name) || (chatNotificationNames as readonly string[]).includes(name);
 }
 
 /** The server's rejection reason: a ChatError when it is one, else the wire value as sent. */

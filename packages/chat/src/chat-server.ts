@@ -1,5 +1,5 @@
 import type { IncomingMessage as HttpRequest } from 'node:http';
-import { type Handshake, type IncomingMessage, Server, type ServerConnection } from '@volley/server';
+import { CloseCode, type Handshake, type IncomingMessage, Server, type ServerConnection } from '@volley/server';
 import { EventEmitter } from 'eventemitter3';
 import { type AddRoomOptions, type AddUserOptions, ChatAdmin, type CommandTarget } from './admin-api.js';
 import { type ChatCommandName, chatCommandNames, type UserSummary } from './chat-api.js';
@@ -213,7 +213,7 @@ export class ChatServer extends EventEmitter<ChatServerEvents> {
   }
 
   /** Closes every connection of the user, on every node. */
-  async disconnectUser(userName: string, code = 1000, reason = ''): Promise<void> {
+  async disconnectUser(userName: string, code: number = CloseCode.NORMAL, reason = ''): Promise<void> {
     const ids = await this.store.getConnections(userName);
     await Promise.all(ids.map((id) => this.volley.connection(id).close(code, reason)));
   }

@@ -14,6 +14,14 @@ function adminLevel(lists: Set<ListName>): boolean {
   return lists.has('adminlist') || (lists.has('tokenholders') && !lists.has('blacklist'));
 }
 
+/** The lists that decide whether a user may read a room. */
+const READ_LISTS: readonly ListName[] = ['userlist', 'adminlist', 'tokenholders', 'blacklist'];
+
+/** Reads: the owner, a joined user (any connection) or the admin-level. */
+function mayRead(room: RoomState, userName: string, lists: Set<ListName>): boolean {
+  return room.owner === userName || lists.has('userlist') || adminLevel(lists);
+}
+
 /** Throws `timeout` once the command's time is up, so that late work changes nothing. */
 export function throwIfExpired(context: CommandContext, command: string): void {
   if (context.signal?.aborted === true) throw new ChatError(ChatErrorCode.TIMEOUT, [command]);
@@ -81,19 +89,15 @@ export class ChatService {
   /** Reads need the user joined (any connection) or admin-level, else `notJoined`. */
   async checkRead(context: CommandContext, room: RoomState): Promise<void> {
     if (context.bypassPermissions || room.owner === context.userName) return;
-    const lists = await this.listsOf(room.name, context.userName, ['userlist', 'adminlist', 'tokenholders', 'blacklist']);
-    if (lists.has('userlist') || adminLevel(lists)) return;
+    if (mayRead(room, context.userName, await this.listsOf(room.name, context.userName, READ_LISTS))) return;
     throw new ChatError(ChatErrorCode.NOT_JOINED, [room.name]);
   }
 
   /** The room for a read command: `noRoom`, or `notJoined` unless the user is joined or admin-level. */
   async readableRoom(context: CommandContext, roomName: string): Promise<RoomState> {
     if (context.bypassPermissions) return this.room(roomName);
-    const [room, lists] = await Promise.all([
-      this.room(roomName),
-      this.listsOf(roomName, context.userName, ['userlist', 'adminlist', 'tokenholders', 'blacklist']),
-    ]);
-    if (room.owner === context.userName || lists.has('userlist') || adminLevel(lists)) return room;
+    const [room, lists] = await Promise.all([this.room(roomName), this.listsOf(roomName, context.userName, READ_LISTS)]);
+    if (mayRead(room, context.userName, lists)) return room;
     throw new ChatError(ChatErrorCode.NOT_JOINED, [roomName]);
   }
 

@@ -1,5 +1,5 @@
 import { CloseCode, type IncomingMessage, type Server, type ServerConnection } from '@volley/server';
-import { chatCommandNames, chatNotificationNames } from './chat-api.js';
+import { isChatName } from './chat-api.js';
 import { ChatError, ChatErrorCode } from './chat-error.js';
 import type { ChatEmitter } from './chat-events.js';
 import type { ChatService } from './chat-service.js';
@@ -22,8 +22,6 @@ export interface UserBroadcastOptions {
   /** A user none of whose connections gets it (typically the one the message is about). */
   exceptUser?: string;
 }
-
-const reservedNames = new Set<string>([...chatCommandNames, ...chatNotificationNames]);
 
 /**
  * The server API for applications built on the chat's users (a game server, as Krmx's): list the
@@ -101,5 +99,5 @@ export class UserApi {
 }
 
 function checkAppName(name: string): void {
-  if (reservedNames.has(name)) throw new TypeError(`"${name}" is a chat command or notification name; application messages need names of their own`);
+  if (isChatName(name)) throw new TypeError(`"${name}" is a chat command or notification name; application messages need names of their own`);
 }
