@@ -1,7 +1,27 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { RedisAdapter, type RedisAdapterOptions } from '@volley/redis';
+import { Server } from '@volley/server';
 import { deferred, onCleanup, REDIS_URL, testPrefix } from '@volley/test-utils';
 import { createClient } from 'redis';
+
+/** A server node in this process on 127.0.0.1 port 0, with a RedisAdapter on `prefix` (and `options`); stopped in clean-up. */
+export async function startNode(prefix: string, nodeId: string, options: RedisAdapterOptions = {}): Promise<{ server: Server; adapter: RedisAdapter; url: string }> {
+  const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId, ...options });
+  const server = new Server({ port: 0, host: '127.0.0.1', adapter });
+  await server.start();
+  onCleanup(() => server.stop());
+  return { server, adapter, url: `ws://127.0.0.1:${server.port}` };
+}
+
+/** A node-redis client for a test's own checks of what is in Redis, closed in clean-up. */
+// eslint-disable-next-line @typescript-eslint/explicit-function-return-type -- node-redis's client type, inferred
+export async function inspector() {
+  const redis = createClient({ url: REDIS_URL, disableOfflineQueue: true });
+  await redis.connect();
+  onCleanup(() => redis.close());
+  return redis;
+}
 
 /**
  * A prefix of its own for one test (see testPrefix), whose keys are deleted in clean-up: what the

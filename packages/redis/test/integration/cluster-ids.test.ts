@@ -1,8 +1,8 @@
 import { Client, ErrorCode } from '@volley/client';
 import { RedisAdapter } from '@volley/redis';
 import { Server } from '@volley/server';
-import { cleanup, onCleanup, REDIS_URL, rejectionOf, requireRedis, skipRedis, waitFor } from '@volley/test-utils';
-import { cleanPrefix } from '../redis-helpers.js';
+import { cleanup, onCleanup, rejectionOf, requireRedis, skipRedis, waitFor } from '@volley/test-utils';
+import { cleanPrefix, startNode } from '../redis-helpers.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -13,10 +13,9 @@ const skip = await skipRedis();
 afterEach(cleanup);
 
 /** A node whose handshake sets the id the client asks for, and rejects with setId's error. */
-async function startNode(prefix: string, nodeId: string): Promise<{ server: Server; adapter: RedisAdapter; url: string }> {
-  const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId, heartbeatInterval: 100, heartbeatTtl: 400 });
-  const server = new Server({ port: 0, host: '127.0.0.1', adapter });
-  server.on('handshake', (connection, handshake) => {
+async function startIdNode(prefix: string, nodeId: string): Promise<{ server: Server; adapter: RedisAdapter; url: string }> {
+  const node = await startNode(prefix, nodeId, { heartbeatInterval: 100, heartbeatTtl: 400 });
+  node.server.on('handshake', (connection, handshake) => {
     try {
       connection.setId((handshake.payload as { user: string }).user);
       handshake.resolve();
@@ -24,9 +23,7 @@ async function startNode(prefix: string, nodeId: string): Promise<{ server: Serv
       handshake.reject(error);
     }
   });
-  await server.start();
-  onCleanup(() => server.stop());
-  return { server, adapter, url: `ws://127.0.0.1:${server.port}` };
+  return node;
 }
 
 function clientAs(url: string, user: string): Client {
@@ -40,8 +37,8 @@ describe.skipIf(skip)('setId across nodes (RedisAdapter)', () => {
 
   it('refuses an id a connection of another node has, and takes it once that connection is gone', async () => {
     const prefix = cleanPrefix('ids');
-    const a = await startNode(prefix, 'a');
-    const b = await startNode(prefix, 'b');
+    const a = await startIdNode(prefix, 'a');
+    const b = await startIdNode(prefix, 'b');
     const first = clientAs(a.url, 'alice');
     await first.connect();
     // The change reaches node b through Redis.
@@ -61,9 +58,9 @@ describe.skipIf(skip)('setId across nodes (RedisAdapter)', () => {
 
   it('a node that starts later knows the ids taken before it started', async () => {
     const prefix = cleanPrefix('ids-late');
-    const a = await startNode(prefix, 'a');
+    const a = await startIdNode(prefix, 'a');
     await clientAs(a.url, 'bob').connect();
-    const b = await startNode(prefix, 'b');
+    const b = await startIdNode(prefix, 'b');
     // Loaded from the registry when b started: no change had to arrive.
     expect(b.adapter.hasId('bob')).toBe(true);
     expect(b.adapter.hasId('carol')).toBe(false);

@@ -1,9 +1,6 @@
 import { Client, ErrorCode } from '@volley/client';
-import { RedisAdapter } from '@volley/redis';
-import { Server } from '@volley/server';
-import { cleanup, deferred, onCleanup, REDIS_URL, rejectionOf, requireRedis, skipRedis, waitFor } from '@volley/test-utils';
-import { createClient } from 'redis';
-import { cleanPrefix, spawnNode } from '../redis-helpers.js';
+import { cleanup, deferred, onCleanup, rejectionOf, requireRedis, skipRedis, waitFor } from '@volley/test-utils';
+import { cleanPrefix, inspector, spawnNode, startNode } from '../redis-helpers.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -16,6 +13,7 @@ import { WebSocket } from 'ws';
 const skip = await skipRedis();
 const HEARTBEAT_INTERVAL = 100;
 const HEARTBEAT_TTL = 400;
+const HEARTBEAT = { heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL };
 
 afterEach(cleanup);
 
@@ -24,10 +22,7 @@ describe.skipIf(skip)('a node killed without stopping (RedisAdapter)', () => {
 
   it('fails calls to its connections at once, fails what awaited it and frees its ids within the heartbeat TTL, and another node removes its entries and reports them lost', async () => {
     const prefix = cleanPrefix('death');
-    const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId: 'a', heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL });
-    const a = new Server({ port: 0, host: '127.0.0.1', adapter });
-    await a.start();
-    onCleanup(() => a.stop());
+    const { server: a, adapter } = await startNode(prefix, 'a', HEARTBEAT);
     const b = await spawnNode(prefix, 'b', { interval: HEARTBEAT_INTERVAL, ttl: HEARTBEAT_TTL });
     const client = new Client(b.url, { WebSocket, reconnect: false });
     client.on('hang', () => undefined);
@@ -46,9 +41,7 @@ describe.skipIf(skip)('a node killed without stopping (RedisAdapter)', () => {
     await dropped;
     // Redis drops a dead process's subscription as soon as its socket closes; wait for that, then
     // a call to the node's connection must not wait for anything.
-    const redis = createClient({ url: REDIS_URL });
-    await redis.connect();
-    onCleanup(() => redis.close());
+    const redis = await inspector();
     await expect.poll(async () => (await redis.pubSubNumSub(`{${prefix}}:node:b`))[`{${prefix}}:node:b`], { interval: 5, timeout: 2000 }).toBe(0);
     const started = performance.now();
     const refused = await rejectionOf(a.send(id, 'hang', undefined, 10_000));
@@ -72,19 +65,14 @@ describe.skipIf(skip)('a node killed without stopping (RedisAdapter)', () => {
 
   it('a node taken for dead while it lives (a partition) registers again with its rooms and connections', async () => {
     const prefix = cleanPrefix('partition');
-    const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId: 'a', heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL });
-    const a = new Server({ port: 0, host: '127.0.0.1', adapter });
+    const { server: a } = await startNode(prefix, 'a', HEARTBEAT);
     a.on('connection', (connection) => void connection.joinRoom('lobby'));
-    await a.start();
-    onCleanup(() => a.stop());
     const joined = waitFor(a, 'connection');
     const client = new Client(`ws://127.0.0.1:${a.port}`, { WebSocket, reconnect: false });
     await client.connect();
     onCleanup(() => client.disconnect());
     await joined;
-    const redis = createClient({ url: REDIS_URL });
-    await redis.connect();
-    onCleanup(() => redis.close());
+    const redis = await inspector();
     await expect.poll(() => a.getRoom('lobby').getConnectionIds()).toEqual([client.id]);
     // What another node does to a dead one, done to a live one.
     await redis.del([`{${prefix}}:room:a:lobby`, `{${prefix}}:rooms:a`, `{${prefix}}:connections:a`]);
@@ -101,9 +89,7 @@ describe.skipIf(skip)('handing a dead node\'s connections over (connectionLost)'
   /** Node c in a process, with clients x and y connected to it, then killed; resolves once Redis has their entries. */
   async function nodeWithTwoClients(prefix: string): Promise<{ kill: () => void }> {
     const c = await spawnNode(prefix, 'c', { interval: HEARTBEAT_INTERVAL, ttl: HEARTBEAT_TTL });
-    const redis = createClient({ url: REDIS_URL });
-    await redis.connect();
-    onCleanup(() => redis.close());
+    const redis = await inspector();
     for (const user of ['x', 'y']) {
       const client = new Client(c.url, { WebSocket, reconnect: false, handshake: { payload: { user } } });
       await client.connect();
@@ -123,18 +109,13 @@ describe.skipIf(skip)('handing a dead node\'s connections over (connectionLost)'
     await expect.poll(() => b.printed, { interval: 10, timeout: 5000 }).toEqual(expect.arrayContaining([{ lost: 'x' }, { lost: 'y' }]));
     b.child.kill('SIGKILL');
 
-    const redis = createClient({ url: REDIS_URL });
-    await redis.connect();
-    onCleanup(() => redis.close());
+    const redis = await inspector();
     expect(await redis.hGet(`{${prefix}}:connections`, 'x')).toBeNull();
     expect((await redis.sMembers(`{${prefix}}:lost:c`)).sort()).toEqual(['x', 'y']);
 
-    const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId: 'a', heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL });
-    const a = new Server({ port: 0, host: '127.0.0.1', adapter });
+    const { server: a } = await startNode(prefix, 'a', HEARTBEAT);
     const lost: string[] = [];
     a.on('connectionLost', (id) => void lost.push(id));
-    await a.start();
-    onCleanup(() => a.stop());
     await expect.poll(() => [...lost].sort(), { interval: 10, timeout: 5000 }).toEqual(['x', 'y']);
     await expect.poll(async () => [await redis.exists(`{${prefix}}:lost:c`), await redis.sMembers(`{${prefix}}:handover`)], { interval: 10, timeout: 3000 }).toEqual([0, []]);
     await expect.poll(() => redis.sMembers(`{${prefix}}:nodes`), { interval: 10, timeout: 3000 }).toEqual(['a']);
@@ -142,8 +123,7 @@ describe.skipIf(skip)('handing a dead node\'s connections over (connectionLost)'
 
   it('a connection whose listener fails is handed over again on a later heartbeat, and reported', async () => {
     const prefix = cleanPrefix('handover-retry');
-    const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId: 'a', heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL });
-    const a = new Server({ port: 0, host: '127.0.0.1', adapter });
+    const { server: a } = await startNode(prefix, 'a', HEARTBEAT);
     const calls: string[] = [];
     a.on('connectionLost', async (id) => {
       calls.push(id);
@@ -151,35 +131,26 @@ describe.skipIf(skip)('handing a dead node\'s connections over (connectionLost)'
     });
     const errors: string[] = [];
     a.on('error', (error) => errors.push(error.message));
-    await a.start();
-    onCleanup(() => a.stop());
     const c = await nodeWithTwoClients(prefix);
     c.kill();
     await expect.poll(() => [...calls].sort(), { interval: 10, timeout: 5000 }).toEqual(['x', 'x', 'y']);
     expect(errors).toEqual(['A "connectionLost" listener failed: the store is down']);
-    const redis = createClient({ url: REDIS_URL });
-    await redis.connect();
-    onCleanup(() => redis.close());
+    const redis = await inspector();
     await expect.poll(async () => [await redis.exists(`{${prefix}}:lost:c`), await redis.sMembers(`{${prefix}}:handover`)], { interval: 10, timeout: 3000 }).toEqual([0, []]);
   });
 
   it('a listener that never finishes does not hold up the heartbeat of the node that runs it', async () => {
     const prefix = cleanPrefix('handover-hang');
-    const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId: 'a', heartbeatInterval: HEARTBEAT_INTERVAL, heartbeatTtl: HEARTBEAT_TTL });
-    const a = new Server({ port: 0, host: '127.0.0.1', adapter });
+    const { server: a } = await startNode(prefix, 'a', HEARTBEAT);
     const hanging = deferred<string>();
     a.on('connectionLost', (id) => {
       hanging.resolve(id);
       return new Promise(() => undefined);
     });
-    await a.start();
-    onCleanup(() => a.stop());
     const c = await nodeWithTwoClients(prefix);
     c.kill();
     await hanging.promise;
-    const redis = createClient({ url: REDIS_URL });
-    await redis.connect();
-    onCleanup(() => redis.close());
+    const redis = await inspector();
     // a's heartbeat key is set again after its listener began to hang: its heartbeats go on.
     const aliveKey = `{${prefix}}:alive:a`;
     const left = await redis.pTTL(aliveKey);

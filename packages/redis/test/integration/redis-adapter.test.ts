@@ -12,7 +12,7 @@ import {
   waitFor,
 } from '@volley/test-utils';
 import { createClient } from 'redis';
-import { cleanPrefix } from '../redis-helpers.js';
+import { cleanPrefix, inspector, startNode } from '../redis-helpers.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -27,20 +27,10 @@ const skip = await skipRedis();
 
 afterEach(cleanup);
 
-/** A node-redis client for the test's own checks, closed in clean-up. */
-// eslint-disable-next-line @typescript-eslint/explicit-function-return-type -- node-redis's client type, inferred
-async function inspector() {
-  const redis = createClient({ url: REDIS_URL, disableOfflineQueue: true });
-  await redis.connect();
-  onCleanup(() => redis.close());
-  return redis;
-}
-
-/** A server node on 127.0.0.1 port 0 with a Redis adapter on `prefix`; stopped in clean-up. */
-async function startNode(prefix: string, nodeId: string, options: RedisAdapterOptions = {}): Promise<{ server: Server; url: string; adapter: RedisAdapter }> {
-  const adapter = new RedisAdapter({ url: REDIS_URL, prefix, nodeId, ...options });
-  const server = new Server({ port: 0, host: '127.0.0.1', adapter });
-  server.on('connection', (connection) => {
+/** A node whose clients may `join` and `leave` rooms (the payload). */
+async function startRoomNode(prefix: string, nodeId: string, options: RedisAdapterOptions = {}): Promise<{ server: Server; url: string; adapter: RedisAdapter }> {
+  const node = await startNode(prefix, nodeId, options);
+  node.server.on('connection', (connection) => {
     connection.on('join', async (message) => {
       await connection.joinRoom(message.payload as string);
       message.resolve(true);
@@ -50,9 +40,7 @@ async function startNode(prefix: string, nodeId: string, options: RedisAdapterOp
       message.resolve(true);
     });
   });
-  await server.start();
-  onCleanup(() => server.stop());
-  return { server, url: `ws://127.0.0.1:${server.port}`, adapter };
+  return node;
 }
 
 /** A connected client that records the `news` it receives; disconnected in clean-up. */
@@ -110,7 +98,7 @@ describe.skipIf(skip)('RedisAdapter', () => {
 
   it('with roomChannels, subscribes a node to a room channel only while it has members there', async () => {
     const prefix = cleanPrefix('room-channels');
-    const [a, c] = [await startNode(prefix, 'a', { roomChannels: true }), await startNode(prefix, 'c', { roomChannels: true })];
+    const [a, c] = [await startRoomNode(prefix, 'a', { roomChannels: true }), await startRoomNode(prefix, 'c', { roomChannels: true })];
     const readers = [await newsReader(a.url), await newsReader(a.url), await newsReader(c.url)];
     const redis = await inspector();
     const channel = `{${prefix}}:room-channel:lobby`;
@@ -128,9 +116,9 @@ describe.skipIf(skip)('RedisAdapter', () => {
 
   describe.each([{ roomChannels: false }, { roomChannels: true }])('three nodes sharing one prefix, %o', (options) => {
     let prefix: string;
-    async function cluster(): Promise<{ nodes: Awaited<ReturnType<typeof startNode>>[]; readers: Awaited<ReturnType<typeof newsReader>>[] }> {
+    async function cluster(): Promise<{ nodes: Awaited<ReturnType<typeof startRoomNode>>[]; readers: Awaited<ReturnType<typeof newsReader>>[] }> {
       prefix = cleanPrefix('cluster');
-      const nodes = [await startNode(prefix, 'a', options), await startNode(prefix, 'b', options), await startNode(prefix, 'c', options)];
+      const nodes = [await startRoomNode(prefix, 'a', options), await startRoomNode(prefix, 'b', options), await startRoomNode(prefix, 'c', options)];
       const readers = [];
       for (const node of nodes) readers.push(await newsReader(node.url), await newsReader(node.url));
       return { nodes, readers };

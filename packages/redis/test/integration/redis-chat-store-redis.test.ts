@@ -18,7 +18,7 @@ import Redis from 'ioredis';
 import { createClient } from 'redis';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { chatErrorOf, roomState, startChat } from '../../../chat/test/helpers.js';
-import { cleanPrefix, redisClient, startRedis } from '../redis-helpers.js';
+import { cleanPrefix, inspector, redisClient, startRedis } from '../redis-helpers.js';
 
 const skip = await skipRedis();
 
@@ -44,15 +44,6 @@ function persistentRedis(): { path: string; start: () => ReturnType<typeof start
   onCleanup(() => rmSync(folder, { recursive: true, force: true }));
   const path = join(folder, 'redis.sock');
   return { path, start: () => startRedis(path, ['--dir', folder, '--save', '', '--appendonly', 'yes', '--appendfsync', 'always']) };
-}
-
-/** A plain client to look at what the store wrote; closed in clean-up. */
-// eslint-disable-next-line @typescript-eslint/explicit-function-return-type -- node-redis's client type, inferred
-async function inspector() {
-  const redis = createClient({ url: REDIS_URL, disableOfflineQueue: true });
-  await redis.connect();
-  onCleanup(() => redis.close());
-  return redis;
 }
 
 describe.skipIf(skip)('RedisChatStore on Redis', () => {

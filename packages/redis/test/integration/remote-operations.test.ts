@@ -1,8 +1,7 @@
 import { Client, ErrorCode } from '@volley/client';
-import { RedisAdapter } from '@volley/redis';
 import { Server } from '@volley/server';
-import { cleanup, onCleanup, REDIS_URL, rejectionOf, requireRedis, skipRedis, waitFor, waitForArgs } from '@volley/test-utils';
-import { cleanPrefix } from '../redis-helpers.js';
+import { cleanup, onCleanup, rejectionOf, requireRedis, skipRedis, waitFor, waitForArgs } from '@volley/test-utils';
+import { cleanPrefix, startNode } from '../redis-helpers.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -14,13 +13,6 @@ import { WebSocket } from 'ws';
 const skip = await skipRedis();
 
 afterEach(cleanup);
-
-async function startNode(prefix: string, nodeId: string): Promise<Server> {
-  const server = new Server({ port: 0, host: '127.0.0.1', adapter: new RedisAdapter({ url: REDIS_URL, prefix, nodeId }) });
-  await server.start();
-  onCleanup(() => server.stop());
-  return server;
-}
 
 async function clientOf(server: Server): Promise<Client> {
   const connected = waitFor(server, 'connection');
@@ -36,8 +28,8 @@ describe.skipIf(skip)('server.connection(id) of a connection on another node (Re
 
   it('sends, joins, leaves and closes on the connection\'s own node', async () => {
     const prefix = cleanPrefix('operations');
-    const a = await startNode(prefix, 'a');
-    const b = await startNode(prefix, 'b');
+    const a = (await startNode(prefix, 'a')).server;
+    const b = (await startNode(prefix, 'b')).server;
     const client = await clientOf(b);
     const handle = a.connection(client.id!);
 
@@ -63,8 +55,8 @@ describe.skipIf(skip)('server.connection(id) of a connection on another node (Re
 
   it('resolves false for an id no node has, or whose node stopped; rejects an invalid name before leaving the node', async () => {
     const prefix = cleanPrefix('operations-gone');
-    const a = await startNode(prefix, 'a');
-    const b = await startNode(prefix, 'b');
+    const a = (await startNode(prefix, 'a')).server;
+    const b = (await startNode(prefix, 'b')).server;
     const client = await clientOf(b);
     expect(await a.connection('nobody').joinRoom('lobby')).toBe(false);
     expect(await a.connection('nobody').close()).toBe(false);

@@ -1,9 +1,7 @@
 import { Client, ErrorCode } from '@volley/client';
-import { RedisAdapter } from '@volley/redis';
 import { Server } from '@volley/server';
-import { cleanup, onCleanup, REDIS_URL, rejectionOf, requireRedis, skipRedis, waitFor } from '@volley/test-utils';
-import { createClient } from 'redis';
-import { cleanPrefix } from '../redis-helpers.js';
+import { cleanup, onCleanup, rejectionOf, requireRedis, skipRedis, waitFor } from '@volley/test-utils';
+import { cleanPrefix, inspector, startNode } from '../redis-helpers.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 
@@ -15,13 +13,6 @@ import { WebSocket } from 'ws';
 const skip = await skipRedis();
 
 afterEach(cleanup);
-
-async function startNode(prefix: string, nodeId: string): Promise<{ server: Server; url: string }> {
-  const server = new Server({ port: 0, host: '127.0.0.1', adapter: new RedisAdapter({ url: REDIS_URL, prefix, nodeId }) });
-  await server.start();
-  onCleanup(() => server.stop());
-  return { server, url: `ws://127.0.0.1:${server.port}` };
-}
 
 /** A client that answers `confirm` with "yes <payload>", rejects `refuse`, and never answers `hang`. */
 async function answeringClient(url: string): Promise<Client> {
@@ -105,9 +96,7 @@ describe.skipIf(skip)('garbage on the channels between nodes (RedisAdapter)', ()
     const connected = waitFor(b.server, 'connection');
     const client = await answeringClient(b.url);
     await connected;
-    const redis = createClient({ url: REDIS_URL });
-    await redis.connect();
-    onCleanup(() => redis.close());
+    const redis = await inspector();
     for (const channel of [`{${prefix}}:node:a`, `{${prefix}}:node:b`, `{${prefix}}:registry`, `{${prefix}}:broadcast`]) {
       for (const garbage of ['not json', '{"a":1}', '{"q":"1"}', '{"o":"+","i":5,"n":"x"}', '\u0001\u0002']) await redis.publish(channel, garbage);
     }
