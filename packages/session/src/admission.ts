@@ -52,10 +52,12 @@ export class Admission implements AdmissionPolicy {
     return this.maxInFlight > 0 && this.inFlight >= this.maxInFlight;
   }
 
+  /** The error a frame named `name` is refused with when it came over the rate. */
   rateLimited(name: string): VolleyError {
     return new VolleyError(ErrorCode.RATE_LIMITED, `"${name}" refused: more than ${this.rate} messages per second`);
   }
 
+  /** The error a request named `name` is refused with while the in-flight cap is reached; undefined to let it in. */
   inFlightRefusal(name: string): VolleyError | undefined {
     if (!this.inFlightFull) return undefined;
     return new VolleyError(ErrorCode.TOO_MANY_REQUESTS, `"${name}" refused: ${this.maxInFlight} requests already await an answer`);
