@@ -9,9 +9,10 @@ export default [
     path: 'packages/client/dist/index.js',
     import: '{ Client }',
     gzip: true,
-    // 8.4 KB before byte arrays in payloads (bytes.ts, 0.85 KB); 9.0 KB since ServerSession took
-    // what only a server receives out of the browser graph. docs/performance.md, "The browser bundle".
-    limit: '9.1 KB',
+    // 8.4 KB before byte arrays in payloads (bytes.ts, 0.85 KB); 9.08 KB since ServerSession took
+    // what only a server receives out of the browser graph. 0.1 KB of headroom: gzip reorders
+    // unchanged code. docs/performance.md, "The browser bundle".
+    limit: '9.2 KB',
     modifyEsbuildConfig: browserEsm,
   },
   {
